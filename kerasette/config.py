@@ -1,0 +1,147 @@
+"""Global settings: the engine, floatx, epsilon, image_data_format.
+
+The engine is resolved once, lazily, in ``_resolve_backend_name``:
+``set_backend()`` > ``KERASETTE_BACKEND`` > ``KERAS_BACKEND`` (when it names one
+of ours) > ``$KERASETTE_HOME/kerasette.json`` (default ``~/.kerasette``) >
+``'numpy'``. Importing kerasette imports no engine and writes no file.
+"""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+
+BACKENDS = ("numpy", "torch", "jax")
+_ENGINE_PACKAGES = {"numpy": "numpy", "torch": "torch", "jax": "jax jaxlib"}
+
+_settings = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last"}
+_file_loaded = False
+_active = None  # the adapter instance in use, set on first need
+
+
+def config_path():
+    """Path of the JSON config file (read, never written, by kerasette)."""
+    home = os.environ.get("KERASETTE_HOME") or os.path.join(os.path.expanduser("~"), ".kerasette")
+    return os.path.join(home, "kerasette.json")
+
+
+def _read_config_file():
+    path = config_path()
+    if not os.path.exists(path):
+        return {}
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ValueError(f"Cannot read kerasette config file {path}: {e}") from e
+    if not isinstance(data, dict):
+        raise ValueError(f"kerasette config file {path} must hold a JSON object.")
+    return data
+
+
+def _load_file_settings():
+    global _file_loaded
+    if _file_loaded:
+        return
+    _file_loaded = True
+    data = _read_config_file()
+    if "floatx" in data:
+        set_floatx(data["floatx"])
+    if "epsilon" in data:
+        set_epsilon(data["epsilon"])
+    if "image_data_format" in data:
+        set_image_data_format(data["image_data_format"])
+
+
+def _check_name(name, source):
+    name = str(name).lower()
+    if name not in BACKENDS:
+        raise ValueError(f"Unknown kerasette backend {name!r} (from {source}); "
+                         f"choose one of {', '.join(BACKENDS)}.")
+    return name
+
+
+def _resolve_backend_name():
+    env = os.environ.get("KERASETTE_BACKEND")
+    if env:
+        return _check_name(env, "KERASETTE_BACKEND")
+    keras_env = os.environ.get("KERAS_BACKEND")
+    if keras_env:
+        if keras_env.lower() in BACKENDS:
+            return keras_env.lower()
+        warnings.warn(f"KERAS_BACKEND={keras_env!r} names an engine kerasette does not run; "
+                      f"ignoring it. Choose with KERASETTE_BACKEND (one of {', '.join(BACKENDS)}).",
+                      stacklevel=3)
+    data = _read_config_file()
+    if "backend" in data:
+        return _check_name(data["backend"], config_path())
+    return "numpy"
+
+
+def set_backend(name):
+    """Switch the active engine in-process ('numpy', 'torch' or 'jax').
+
+    Models built on one engine cannot be used under another; move weights with
+    ``get_weights``/``set_weights`` or a saved file.
+    """
+    global _active
+    from . import backends
+    _active = backends.get(_check_name(name, "set_backend()"))
+    return _active
+
+
+def active():
+    """The active engine adapter, resolving the choice on first call."""
+    global _active
+    if _active is None:
+        _load_file_settings()
+        from . import backends
+        _active = backends.get(_resolve_backend_name())
+    return _active
+
+
+def backend():
+    """Name of the active engine."""
+    return active().name
+
+
+def floatx():
+    """Default float dtype name ('float32')."""
+    _load_file_settings()
+    return _settings["floatx"]
+
+
+def set_floatx(value):
+    """Set the default float dtype ('float16', 'bfloat16', 'float32' or 'float64')."""
+    if value not in ("float16", "bfloat16", "float32", "float64"):
+        raise ValueError(f"Unknown floatx {value!r}; expected float16, bfloat16, float32 or float64.")
+    _settings["floatx"] = value
+
+
+def epsilon():
+    """The fuzz factor used in numeric expressions (1e-7)."""
+    _load_file_settings()
+    return _settings["epsilon"]
+
+
+def set_epsilon(value):
+    """Set the fuzz factor."""
+    _settings["epsilon"] = float(value)
+
+
+def image_data_format():
+    """'channels_last' or 'channels_first'."""
+    _load_file_settings()
+    return _settings["image_data_format"]
+
+
+def set_image_data_format(value):
+    """Set the default image data format."""
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(f"Unknown image_data_format {value!r}; expected 'channels_last' or 'channels_first'.")
+    _settings["image_data_format"] = value
+
+
+def engine_package(name):
+    """The pip package(s) that provide an engine."""
+    return _ENGINE_PACKAGES[name]

@@ -1,0 +1,80 @@
+"""``kerasette.ops``: one namespace of tensor ops, dispatched to the active engine.
+
+Names follow ``keras.ops``. Each function forwards to the method of the same
+name on the active adapter (see ``kerasette/backends/base.py`` for the
+contracts), after unwrapping ``kerasette.Variable`` arguments. An engine error
+is re-raised as ``ValueError`` naming the op and the argument shapes.
+"""
+from __future__ import annotations
+
+from . import config
+from .backends.base import Backend
+
+# keras.ops name -> adapter method name, where they differ
+_ALIASES = {
+    "convert_to_tensor": "convert",
+    "convert_to_numpy": "to_numpy",
+    "absolute": "abs",
+    "average_pool": "avg_pool",
+    "swish": "silu",
+    "true_divide": "divide",
+    "pow": "power",
+    "concat": "concatenate",
+    "amax": "max",
+    "amin": "min",
+}
+
+_NO_UNWRAP = {"value_and_grad", "jit", "scan", "fori_loop"}
+
+
+def _unwrap(a):
+    v = getattr(a, "_kerasette_value", None)
+    if v is not None:
+        return v()
+    if type(a) in (list, tuple):
+        return type(a)(_unwrap(x) for x in a)
+    return a
+
+
+def _describe(args):
+    parts = []
+    for a in args:
+        shape = getattr(a, "shape", None)
+        if shape is not None:
+            parts.append(f"shape {tuple(shape)}")
+        elif isinstance(a, (list, tuple)) and a and hasattr(a[0], "shape"):
+            parts.append("[" + ", ".join(str(tuple(getattr(x, 'shape', ()))) for x in a) + "]")
+        else:
+            parts.append(repr(a) if len(repr(a)) < 40 else type(a).__name__)
+    return ", ".join(parts)
+
+
+def _make(public, method):
+    def op(*args, **kwargs):
+        b = config._active or config.active()
+        if public not in _NO_UNWRAP:
+            args = [_unwrap(a) for a in args]
+        try:
+            return getattr(b, method)(*args, **kwargs)
+        except (RuntimeError, ValueError, IndexError) as e:
+            if str(e).startswith("ops."):
+                raise
+            raise ValueError(f"ops.{public} on the {b.name} engine failed for arguments "
+                             f"({_describe(args)}): {e}") from e
+
+    op.__name__ = public
+    op.__qualname__ = public
+    op.__doc__ = getattr(Backend, method).__doc__
+    return op
+
+
+def _public_methods():
+    return [n for n in dir(Backend) if not n.startswith("_") and callable(getattr(Backend, n))]
+
+
+for _name in _public_methods():
+    globals()[_name] = _make(_name, _name)
+for _alias, _method in _ALIASES.items():
+    globals()[_alias] = _make(_alias, _method)
+
+__all__ = _public_methods() + list(_ALIASES)

@@ -1,0 +1,175 @@
+"""``Variable``: one engine array, a name, and ``trainable``.
+
+A variable belongs to the engine it was created on. Stateful code (layers,
+metrics, optimizers) reads ``.value`` and calls ``assign``; the trainer keeps
+its step pure by binding explicit values into variables around a call and
+reading them back (see ``bind_values``).
+"""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from . import config
+from .backends.base import standardize_dtype
+
+
+class Variable:
+    """A mutable engine array with a name.
+
+    Args:
+        initializer: an array-like value, or a callable ``(shape, dtype) ->
+            array-like`` (kerasette initializers return NumPy arrays).
+        shape: needed when ``initializer`` is a callable.
+        dtype: dtype name; defaults to the value's, or floatx for callables.
+        trainable: whether optimizers update it.
+        name: a readable name (``path`` adds the owner's prefix).
+
+    Example:
+        >>> v = Variable(np.zeros(3), name="bias")
+        >>> v.assign(v + 1.0)
+    """
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None):
+        self._backend = config.active()
+        self.name = name or "variable"
+        self.path = self.name
+        self.trainable = bool(trainable)
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(f"Variable {self.name!r}: a callable initializer needs `shape`.")
+            dtype = standardize_dtype(dtype or config.floatx())
+            value = initializer(tuple(shape), dtype)
+        else:
+            value = initializer
+        if dtype is None:
+            dtype = _default_dtype(value)
+        self._value = self._backend.convert(_host(value), standardize_dtype(dtype))
+
+    # --------------------------------------------------------------- value
+    @property
+    def value(self):
+        """The engine array."""
+        return self._value
+
+    def _kerasette_value(self):
+        return self._value
+
+    def assign(self, value):
+        """Replace the value (same shape); returns the variable."""
+        value = getattr(value, "_kerasette_value", lambda: value)()
+        b = self._backend
+        if not b.is_array(value):
+            value = b.convert(_host(value), self.dtype)
+        if b.shape(value) != self.shape:
+            raise ValueError(f"Variable {self.path!r}: cannot assign a value of shape "
+                             f"{b.shape(value)} to a variable of shape {self.shape}.")
+        if b.dtype(value) != self.dtype:
+            value = b.cast(value, self.dtype)
+        self._value = value
+        return self
+
+    def assign_add(self, delta):
+        """``self += delta``."""
+        return self.assign(self._backend.add(self._value, _raw(delta)))
+
+    def assign_sub(self, delta):
+        """``self -= delta``."""
+        return self.assign(self._backend.subtract(self._value, _raw(delta)))
+
+    def numpy(self):
+        """A NumPy copy of the value."""
+        return np.array(self._backend.to_numpy(self._value))
+
+    @property
+    def shape(self):
+        return tuple(self._backend.shape(self._value))
+
+    @property
+    def dtype(self):
+        return self._backend.dtype(self._value)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def engine(self):
+        """Name of the engine the variable lives on."""
+        return self._backend.name
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a.astype(dtype) if dtype is not None else a
+
+    def __repr__(self):
+        return f"<Variable path={self.path} shape={self.shape} dtype={self.dtype} engine={self.engine}>"
+
+    # ---------------------------------------------------------- arithmetic
+    def _op(self, name, *args):
+        return getattr(self._backend, name)(*(_raw(a) for a in args))
+
+    def __add__(self, o): return self._op("add", self, o)
+    def __radd__(self, o): return self._op("add", o, self)
+    def __sub__(self, o): return self._op("subtract", self, o)
+    def __rsub__(self, o): return self._op("subtract", o, self)
+    def __mul__(self, o): return self._op("multiply", self, o)
+    def __rmul__(self, o): return self._op("multiply", o, self)
+    def __truediv__(self, o): return self._op("divide", self, o)
+    def __rtruediv__(self, o): return self._op("divide", o, self)
+    def __pow__(self, o): return self._op("power", self, o)
+    def __matmul__(self, o): return self._op("matmul", self, o)
+    def __rmatmul__(self, o): return self._op("matmul", o, self)
+    def __neg__(self): return self._op("negative", self)
+    def __getitem__(self, key): return self._backend.getitem(self._value, key)
+    def __len__(self): return self.shape[0]
+    def __float__(self): return float(self.numpy())
+    def __int__(self): return int(self.numpy())
+
+
+def _raw(x):
+    return x._value if isinstance(x, Variable) else x
+
+
+def _host(value):
+    """NumPy input stays NumPy; engine arrays pass through to ``convert``."""
+    return value
+
+
+def _default_dtype(value):
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, np.integer)):
+        return "int64" if config.backend() != "jax" else "int32"
+    if isinstance(value, float):
+        return config.floatx()
+    if isinstance(value, np.ndarray):
+        return "float32" if value.dtype == np.float64 and config.floatx() == "float32" else value.dtype.name
+    try:
+        return config.active().dtype(value)
+    except Exception:
+        a = np.asarray(value)
+        return config.floatx() if a.dtype.kind == "f" else a.dtype.name
+
+
+def get_values(variables):
+    """The current engine arrays of ``variables``, as a list."""
+    return [v._value for v in variables]
+
+
+@contextlib.contextmanager
+def bind_values(variables, values):
+    """Give ``variables`` the explicit ``values`` inside the block, then restore.
+
+    The trainer's pure step runs stateful layer/metric/optimizer code inside
+    this block and reads the results with ``get_values`` before it exits.
+    """
+    saved = [v._value for v in variables]
+    for v, x in zip(variables, values):
+        v._value = x
+    try:
+        yield
+    finally:
+        for v, x in zip(variables, saved):
+            v._value = x
