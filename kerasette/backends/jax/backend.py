@@ -1,0 +1,491 @@
+"""``JaxBackend``: the ops contract of ``base.py`` on ``jax.numpy`` and ``jax.lax``."""
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from ..base import Backend, normalize_tuple, same_padding, standardize_dtype
+
+# x64 is off (we never flip that global flag): these are held in 32 bits.
+_NARROW = {"float64": "float32", "int64": "int32"}
+
+
+def _jdtype(dtype):
+    name = standardize_dtype(dtype)
+    return jnp.dtype(_NARROW.get(name, name))
+
+
+def _check_padding(padding):
+    padding = str(padding).lower()
+    if padding not in ("valid", "same"):
+        raise ValueError(f"`padding` must be 'valid' or 'same', got {padding!r}.")
+    return padding
+
+
+def _spatial_spec(n):
+    if n not in (1, 2, 3):
+        raise ValueError(f"Convolutions and pooling take 1, 2 or 3 spatial axes, got {n}.")
+    return "DHW"[3 - n:]
+
+
+def _broadcasting(method):
+    # JAX refuses bad broadcasts with TypeError; the contract (NumPy) says ValueError.
+    @functools.wraps(method)
+    def op(self, *args):
+        try:
+            return method(self, *args)
+        except TypeError as e:
+            if "incompatible shapes" not in str(e):
+                raise
+            raise ValueError(f"{method.__name__}: {e}") from None
+    return op
+
+
+class JaxBackend(Backend):
+    """The JAX engine. Arrays are ``jax.Array`` on JAX's default device."""
+
+    name = "jax"
+    precision = "highest"  # for matmul, einsum, tensordot and convolutions
+
+    # ---------------------------------------------------------------- creation
+    def convert(self, x, dtype=None):
+        if dtype is not None:
+            return jnp.asarray(x, dtype=_jdtype(dtype))
+        if isinstance(x, jax.Array):
+            return x
+        # an explicit dtype makes Python scalars strongly typed (float32, int32)
+        return jnp.asarray(x, dtype=jnp.asarray(x).dtype)
+
+    def to_numpy(self, x):
+        return np.asarray(x)
+
+    def zeros(self, shape, dtype="float32"):
+        return jnp.zeros(shape, _jdtype(dtype))
+
+    def ones(self, shape, dtype="float32"):
+        return jnp.ones(shape, _jdtype(dtype))
+
+    def full(self, shape, fill_value, dtype="float32"):
+        return jnp.full(shape, fill_value, _jdtype(dtype))
+
+    def arange(self, start, stop=None, step=1, dtype="int32"):
+        return jnp.arange(start, stop, step, dtype=_jdtype(dtype))
+
+    def eye(self, n, dtype="float32"):
+        return jnp.eye(n, dtype=_jdtype(dtype))
+
+    def cast(self, x, dtype):
+        return jnp.asarray(x).astype(_jdtype(dtype))
+
+    def shape(self, x):
+        return tuple(int(d) for d in jnp.shape(x))
+
+    def dtype(self, x):
+        return standardize_dtype(getattr(x, "dtype", None) or jnp.asarray(x).dtype)
+
+    def is_array(self, x):
+        return isinstance(x, jax.Array)  # tracers included
+
+    def ndim(self, x):
+        return jnp.ndim(x)
+
+    def size(self, x):
+        return int(jnp.size(x))
+
+    def zeros_like(self, x, dtype=None):
+        return jnp.zeros_like(x, dtype=None if dtype is None else _jdtype(dtype))
+
+    def ones_like(self, x, dtype=None):
+        return jnp.ones_like(x, dtype=None if dtype is None else _jdtype(dtype))
+
+    # ---------------------------------------------------- element-wise binary
+    @_broadcasting
+    def add(self, x, y):
+        return jnp.add(x, y)
+
+    @_broadcasting
+    def subtract(self, x, y):
+        return jnp.subtract(x, y)
+
+    @_broadcasting
+    def multiply(self, x, y):
+        return jnp.multiply(x, y)
+
+    @_broadcasting
+    def divide(self, x, y):
+        return jnp.true_divide(x, y)
+
+    @_broadcasting
+    def power(self, x, y):
+        return jnp.power(x, y)
+
+    # jnp.maximum splits the gradient of ties in half; the contract gives it to x.
+    # The inner maximum/minimum only sees strict inequalities and NaN.
+    @_broadcasting
+    def maximum(self, x, y):
+        return jnp.where(jnp.greater_equal(x, y), x, jnp.maximum(x, y))
+
+    @_broadcasting
+    def minimum(self, x, y):
+        return jnp.where(jnp.less_equal(x, y), x, jnp.minimum(x, y))
+
+    @_broadcasting
+    def floor_divide(self, x, y):
+        return jnp.floor_divide(x, y)
+
+    @_broadcasting
+    def mod(self, x, y):
+        return jnp.mod(x, y)
+
+    @_broadcasting
+    def where(self, condition, x, y):
+        return jnp.where(condition, x, y)
+
+    # ----------------------------------------------------- element-wise unary
+    def negative(self, x):
+        return jnp.negative(x)
+
+    def abs(self, x):
+        return jnp.multiply(x, jnp.sign(x))  # jnp.abs has gradient 1 at 0; the contract says 0
+
+    def sign(self, x):
+        return jnp.sign(x)
+
+    def exp(self, x):
+        return jnp.exp(x)
+
+    def log(self, x):
+        return jnp.log(x)
+
+    def log1p(self, x):
+        return jnp.log1p(x)
+
+    def expm1(self, x):
+        return jnp.expm1(x)
+
+    def sqrt(self, x):
+        return jnp.sqrt(x)
+
+    def square(self, x):
+        return jnp.square(x)
+
+    def sin(self, x):
+        return jnp.sin(x)
+
+    def cos(self, x):
+        return jnp.cos(x)
+
+    def tanh(self, x):
+        return jnp.tanh(x)
+
+    def erf(self, x):
+        return jax.scipy.special.erf(x)
+
+    def sigmoid(self, x):
+        return jax.nn.sigmoid(x)
+
+    def relu(self, x):
+        return jax.nn.relu(x)  # its custom gradient is 0 at 0
+
+    def softplus(self, x):
+        return jax.nn.softplus(x)
+
+    def round(self, x):
+        return jnp.round(x)
+
+    def floor(self, x):
+        return jnp.floor(x)
+
+    def ceil(self, x):
+        return jnp.ceil(x)
+
+    def clip(self, x, min_value, max_value):
+        # gradient 1 on the closed interval (as torch.clamp); jnp.clip gives 0.5 at its ends
+        inside = jnp.logical_and(jnp.greater_equal(x, min_value), jnp.less_equal(x, max_value))
+        return jnp.where(inside, x, jnp.clip(x, min_value, max_value))
+
+    # derived activations with a native form ---------------------------------
+    def reciprocal(self, x):
+        return jnp.reciprocal(x)
+
+    def rsqrt(self, x):
+        return lax.rsqrt(jnp.asarray(x))
+
+    def softsign(self, x):
+        return jax.nn.soft_sign(x)
+
+    def silu(self, x):
+        return jax.nn.silu(x)
+
+    def gelu(self, x, approximate=True):
+        return jax.nn.gelu(x, approximate=approximate)
+
+    # ------------------------------------------------------ comparison, logic
+    @_broadcasting
+    def equal(self, x, y):
+        return jnp.equal(x, y)
+
+    @_broadcasting
+    def not_equal(self, x, y):
+        return jnp.not_equal(x, y)
+
+    @_broadcasting
+    def less(self, x, y):
+        return jnp.less(x, y)
+
+    @_broadcasting
+    def less_equal(self, x, y):
+        return jnp.less_equal(x, y)
+
+    @_broadcasting
+    def greater(self, x, y):
+        return jnp.greater(x, y)
+
+    @_broadcasting
+    def greater_equal(self, x, y):
+        return jnp.greater_equal(x, y)
+
+    @_broadcasting
+    def logical_and(self, x, y):
+        return jnp.logical_and(x, y)
+
+    @_broadcasting
+    def logical_or(self, x, y):
+        return jnp.logical_or(x, y)
+
+    def logical_not(self, x):
+        return jnp.logical_not(x)
+
+    def isnan(self, x):
+        return jnp.isnan(x)
+
+    def isfinite(self, x):
+        return jnp.isfinite(x)
+
+    # -------------------------------------------------------------- reductions
+    def sum(self, x, axis=None, keepdims=False):
+        return jnp.sum(x, axis=axis, keepdims=keepdims)
+
+    def mean(self, x, axis=None, keepdims=False):
+        return jnp.mean(x, axis=axis, keepdims=keepdims)
+
+    def max(self, x, axis=None, keepdims=False):
+        return jnp.max(x, axis=axis, keepdims=keepdims)  # ties share the gradient
+
+    def min(self, x, axis=None, keepdims=False):
+        return jnp.min(x, axis=axis, keepdims=keepdims)
+
+    def prod(self, x, axis=None, keepdims=False):
+        return jnp.prod(x, axis=axis, keepdims=keepdims)
+
+    def argmax(self, x, axis=-1):
+        return jnp.argmax(x, axis=axis)
+
+    def argmin(self, x, axis=-1):
+        return jnp.argmin(x, axis=axis)
+
+    def any(self, x, axis=None, keepdims=False):
+        return jnp.any(x, axis=axis, keepdims=keepdims)
+
+    def all(self, x, axis=None, keepdims=False):
+        return jnp.all(x, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, x, axis=0):
+        return jnp.cumsum(x, axis=axis)
+
+    def var(self, x, axis=None, keepdims=False):
+        return jnp.var(x, axis=axis, keepdims=keepdims)
+
+    def std(self, x, axis=None, keepdims=False):
+        return jnp.std(x, axis=axis, keepdims=keepdims)
+
+    def logsumexp(self, x, axis=None, keepdims=False):
+        return jax.scipy.special.logsumexp(x, axis=axis, keepdims=keepdims)
+
+    # --------------------------------------------------------------- shape ops
+    def reshape(self, x, shape):
+        return jnp.reshape(x, shape)
+
+    def transpose(self, x, axes=None):
+        return jnp.transpose(x, axes)
+
+    def expand_dims(self, x, axis):
+        return jnp.expand_dims(x, axis)
+
+    def squeeze(self, x, axis=None):
+        return jnp.squeeze(x, axis)
+
+    def concatenate(self, xs, axis=0):
+        return jnp.concatenate(xs, axis=axis)
+
+    def stack(self, xs, axis=0):
+        return jnp.stack(xs, axis=axis)
+
+    def split(self, x, indices_or_sections, axis=0):
+        return jnp.split(x, indices_or_sections, axis=axis)
+
+    def tile(self, x, repeats):
+        return jnp.tile(x, repeats)
+
+    def repeat(self, x, repeats, axis=None):
+        return jnp.repeat(x, repeats, axis=axis)
+
+    def pad(self, x, pad_width, constant_values=0):
+        return jnp.pad(x, pad_width, constant_values=constant_values)
+
+    def getitem(self, x, key):
+        return jnp.asarray(x)[key]
+
+    def flip(self, x, axis=None):
+        return jnp.flip(x, axis=axis)
+
+    def broadcast_to(self, x, shape):
+        return jnp.broadcast_to(x, shape)
+
+    def moveaxis(self, x, source, destination):
+        return jnp.moveaxis(x, source, destination)
+
+    def swapaxes(self, x, axis1, axis2):
+        return jnp.swapaxes(x, axis1, axis2)
+
+    # ---------------------------------------------------------------- indexing
+    def take(self, x, indices, axis=None):
+        return jnp.take(x, indices, axis=axis)
+
+    def take_along_axis(self, x, indices, axis):
+        return jnp.take_along_axis(x, indices, axis=axis)
+
+    def scatter_add(self, x, indices, updates):
+        return jnp.asarray(x).at[indices].add(updates)
+
+    def top_k(self, x, k, sorted=True):
+        return lax.top_k(jnp.asarray(x), k)  # always sorted, which `sorted=False` allows
+
+    def one_hot(self, indices, num_classes, dtype="float32"):
+        return jax.nn.one_hot(indices, num_classes, dtype=_jdtype(dtype))
+
+    # ---------------------------------------------------------- linear algebra
+    def matmul(self, x, y):
+        return jnp.matmul(x, y, precision=self.precision)
+
+    def einsum(self, subscripts, *operands):
+        return jnp.einsum(subscripts, *operands, precision=self.precision)
+
+    def tensordot(self, x, y, axes=2):
+        return jnp.tensordot(x, y, axes, precision=self.precision)
+
+    # -------------------------------------------------------------- neural ops
+    def softmax(self, x, axis=-1):
+        return jax.nn.softmax(x, axis=axis)
+
+    def log_softmax(self, x, axis=-1):
+        return jax.nn.log_softmax(x, axis=axis)
+
+    def conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
+        x, kernel = jnp.asarray(x), jnp.asarray(kernel)
+        dtype = jnp.result_type(x, kernel)
+        n, sp = x.ndim - 2, _spatial_spec(x.ndim - 2)
+        strides = normalize_tuple(strides, n, "strides")
+        dilation = normalize_tuple(dilation_rate, n, "dilation_rate")
+        if _check_padding(padding) == "same":
+            pads = [same_padding(length, k, s, d) for length, k, s, d
+                    in zip(x.shape[1:-1], kernel.shape[:n], strides, dilation)]
+        else:
+            pads = [(0, 0)] * n
+        return lax.conv_general_dilated(
+            x.astype(dtype), kernel.astype(dtype), strides, pads, rhs_dilation=dilation,
+            dimension_numbers=("N" + sp + "C", sp + "IO", "N" + sp + "C"),
+            feature_group_count=groups, precision=self.precision)
+
+    def conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
+                       dilation_rate=1):
+        # A stride-1 convolution of x dilated by `strides` with the spatially flipped
+        # kernel (in/out read swapped through the 'OI' spec), padded so that the output
+        # is the window of the full transposed result that Keras/TF keep: 'valid' keeps
+        # it all; 'same' drops on the left what the forward 'same' conv pads there.
+        x, kernel = jnp.asarray(x), jnp.asarray(kernel)
+        dtype = jnp.result_type(x, kernel)
+        n, sp = x.ndim - 2, _spatial_spec(x.ndim - 2)
+        strides = normalize_tuple(strides, n, "strides")
+        dilation = normalize_tuple(dilation_rate, n, "dilation_rate")
+        extra = (0,) * n if output_padding is None else normalize_tuple(output_padding, n, "output_padding")
+        same = _check_padding(padding) == "same"
+        pads = []
+        for length, k, s, d, o in zip(x.shape[1:-1], kernel.shape[:n], strides, dilation, extra):
+            kd = (k - 1) * d + 1
+            crop = same_padding(length * s, k, s, d)[0] if same else 0
+            out = (length * s if same else (length - 1) * s + kd) + o
+            left = kd - 1 - crop
+            pads.append((left, out + kd - 2 - left - (length - 1) * s))
+        return lax.conv_general_dilated(
+            x.astype(dtype), jnp.flip(kernel, tuple(range(n))).astype(dtype), (1,) * n, pads,
+            lhs_dilation=strides, rhs_dilation=dilation,
+            dimension_numbers=("N" + sp + "C", sp + "OI", "N" + sp + "C"),
+            precision=self.precision)
+
+    def _pool(self, x, init, reducer, pool_size, strides, padding):
+        n = jnp.ndim(x) - 2
+        _spatial_spec(n)
+        pool = normalize_tuple(pool_size, n, "pool_size")
+        strides = pool if strides is None else normalize_tuple(strides, n, "strides")
+        if _check_padding(padding) == "same":
+            pads = [same_padding(length, k, s) for length, k, s in zip(jnp.shape(x)[1:-1], pool, strides)]
+        else:
+            pads = [(0, 0)] * n
+        return lax.reduce_window(x, init, reducer, (1, *pool, 1), (1, *strides, 1),
+                                 [(0, 0), *pads, (0, 0)])
+
+    def max_pool(self, x, pool_size, strides=None, padding="valid"):
+        x = jnp.asarray(x)
+        low = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
+        return self._pool(x, jnp.array(low, x.dtype), lax.max, pool_size, strides, padding)
+
+    def avg_pool(self, x, pool_size, strides=None, padding="valid"):
+        x = jnp.asarray(x)
+        zero = jnp.array(0, x.dtype)
+        total = self._pool(x, zero, lax.add, pool_size, strides, padding)
+        ones = jnp.ones((1, *x.shape[1:-1], 1), x.dtype)
+        return total / self._pool(ones, zero, lax.add, pool_size, strides, padding)
+
+    # ------------------------------------------------------------------ random
+    def random_uniform(self, shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
+        return jax.random.uniform(jax.random.key(seed), tuple(shape), _jdtype(dtype), minval, maxval)
+
+    def random_normal(self, shape, seed, mean=0.0, stddev=1.0, dtype="float32"):
+        z = jax.random.normal(jax.random.key(seed), tuple(shape), _jdtype(dtype))
+        return z * stddev + mean
+
+    def truncated_normal(self, shape, seed, mean=0.0, stddev=1.0, dtype="float32"):
+        z = jax.random.truncated_normal(jax.random.key(seed), -2.0, 2.0, tuple(shape), _jdtype(dtype))
+        return z * stddev + mean
+
+    def bernoulli(self, shape, p, seed, dtype="float32"):
+        return jax.random.bernoulli(jax.random.key(seed), p, tuple(shape)).astype(_jdtype(dtype))
+
+    # ----------------------------------------------------------------- control
+    def stop_gradient(self, x):
+        return lax.stop_gradient(x)
+
+    def value_and_grad(self, fn):
+        return jax.value_and_grad(fn, argnums=0, has_aux=True)
+
+    def jit(self, fn, donate_argnums=()):
+        return jax.jit(fn, donate_argnums=donate_argnums)
+
+    def scan(self, fn, init, xs):
+        # lax.scan needs the carry's structure unchanged; callers may return a
+        # tuple for a list (or vice versa), so rebuild it in init's structure.
+        treedef = jax.tree_util.tree_structure(init)
+
+        def step(carry, x):
+            carry, y = fn(carry, x)
+            return jax.tree_util.tree_unflatten(treedef, jax.tree_util.tree_leaves(carry)), y
+
+        return lax.scan(step, init, xs)
+
+    def fori_loop(self, lower, upper, body, init):
+        return lax.fori_loop(lower, upper, body, init)

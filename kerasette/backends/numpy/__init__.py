@@ -1,0 +1,106 @@
+"""The NumPy engine: ``np.ndarray`` in, ``np.ndarray`` out, with kerasette's own autodiff.
+
+Design rules:
+
+* Outside ``value_and_grad`` every op is plain NumPy on plain ndarrays; the only
+  tracing cost is a ``type(x) is Traced`` check on the arguments.
+* Inside it, parameters are ``Traced`` (see ``autodiff.py``); each op's VJP sits
+  next to its forward code (``ops.py``, ``nn.py``). Derived ops of ``Backend``
+  differentiate through the primitives; hot ones are overridden here.
+* float32 stays float32: Python scalars follow NEP 50, and a float64 result
+  appears only when a float64 array came in.
+* Convolution is im2col on a strided view plus one GEMM; pooling and the
+  backward passes loop over kernel offsets only, never over pixels.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..base import Backend
+from . import nn, ops
+from .autodiff import Traced, value_and_grad  # noqa: F401
+
+F32 = np.dtype("float32")
+F64 = np.dtype("float64")
+
+
+# -------------------------------------------------------------------- random
+def _rng(seed):
+    return np.random.default_rng(int(ops._val(seed)) % (1 << 64))
+
+
+def _shape(shape):
+    return (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
+
+
+def random_uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
+    dt = ops.np_dtype(dtype)
+    rng = _rng(seed)
+    if dt.kind != "f":
+        return rng.integers(int(minval), int(maxval), size=_shape(shape), dtype=dt)
+    u = rng.random(_shape(shape), dtype=dt if dt in (F32, F64) else F32)
+    if minval != 0 or maxval != 1:
+        u = u * (maxval - minval) + minval
+    return u.astype(dt, copy=False)
+
+
+def random_normal(shape, seed, mean=0.0, stddev=1.0, dtype="float32"):
+    dt = ops.np_dtype(dtype)
+    z = _rng(seed).standard_normal(_shape(shape), dtype=dt if dt in (F32, F64) else F32)
+    if mean != 0 or stddev != 1:
+        z = z * stddev + mean
+    return z.astype(dt, copy=False)
+
+
+# ------------------------------------------------------------------- control
+def stop_gradient(x):
+    return x.value if type(x) is Traced else x
+
+
+def jit(fn, donate_argnums=()):
+    return fn
+
+
+def scan(fn, init, xs):
+    if isinstance(xs, (tuple, list)):
+        n = ops.shape(xs[0])[0]
+        steps = (type(xs)(ops.getitem(a, t) for a in xs) for t in range(n))
+    else:
+        n = ops.shape(xs)[0]
+        steps = (ops.getitem(xs, t) for t in range(n))
+    carry, ys = init, []
+    for x_t in steps:
+        carry, y = fn(carry, x_t)
+        ys.append(y)
+    if not ys or ys[0] is None:
+        return carry, None
+    if isinstance(ys[0], (tuple, list)):
+        return carry, type(ys[0])(ops.stack([y[i] for y in ys]) for i in range(len(ys[0])))
+    return carry, ops.stack(ys)
+
+
+def _namespace():
+    here = globals()
+    methods = {}
+    for name in dir(Backend):
+        if name.startswith("_") or not callable(getattr(Backend, name)):
+            continue
+        for source in (here, vars(nn), vars(ops)):
+            f = source.get(name)
+            if callable(f) and not isinstance(f, type):
+                methods[name] = staticmethod(f)
+                break
+    return methods
+
+
+NumpyBackend = type(Backend)("NumpyBackend", (Backend,), {
+    "__doc__": "The NumPy engine adapter (plain ndarrays; kerasette's tape for gradients).",
+    "__module__": __name__,
+    "name": "numpy",
+    **_namespace(),
+})
+
+
+def make_backend():
+    """The NumPy engine adapter."""
+    return NumpyBackend()

@@ -1,0 +1,202 @@
+"""Kerasette's own reverse-mode autodiff for the NumPy engine (a tape).
+
+* ``Traced`` wraps an ndarray with the parents it came from and a VJP closure
+  ``vjp(g) -> one gradient per parent`` (``None`` where a parent is not traced).
+  It exists only inside ``value_and_grad``: ops check ``type(x) is Traced`` and
+  otherwise run plain NumPy with no tracing cost.
+* A VJP may return a ``Slot`` instead of a dense gradient: "``g`` belongs at
+  ``parent[key]``" (getitem, split, take). Slots are added in place into one
+  buffer, so slicing a sequence ``T`` times costs ``O(T)``, not ``O(T^2)``.
+* ``backward`` sorts the nodes reachable from the output (iteratively), walks
+  them in reverse, sums repeated contributions and frees the tape.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class Traced:
+    """An ndarray on the tape: ``.value``, the parent nodes and the VJP closure."""
+
+    __slots__ = ("value", "parents", "vjp")
+    __array_ufunc__ = None  # ndarray <op> Traced defers to Traced's reflected operator
+    __array_priority__ = 1000
+    __hash__ = object.__hash__
+
+    def __init__(self, value, parents=(), vjp=None):
+        self.value = value
+        self.parents = parents
+        self.vjp = vjp
+
+    shape = property(lambda self: self.value.shape)
+    dtype = property(lambda self: self.value.dtype)
+    ndim = property(lambda self: self.value.ndim)
+    size = property(lambda self: self.value.size)
+
+    def __len__(self):
+        return len(self.value)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError("A traced kerasette array (inside value_and_grad) cannot become a NumPy "
+                        "array implicitly: that would cut the gradient. Use kerasette.ops "
+                        "on it, or ops.convert_to_numpy / ops.stop_gradient to read its value.")
+
+    def __float__(self):
+        return float(self.value)
+
+    def __int__(self):
+        return int(self.value)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    def __repr__(self):
+        return f"Traced({self.value!r})"
+
+    def __iter__(self):
+        from .ops import getitem
+        for i in range(len(self.value)):
+            yield getitem(self, i)
+
+
+class Slot:
+    """A sparse gradient: ``g`` added at ``parent[key]`` (``basic``: plain indexing,
+    else ``np.add.at`` so repeated indices sum)."""
+
+    __slots__ = ("key", "g", "basic")
+
+    def __init__(self, key, g, basic):
+        self.key = key
+        self.g = g
+        self.basic = basic
+
+    def add_into(self, buf):
+        if self.basic:
+            buf[self.key] += self.g
+        else:
+            np.add.at(buf, self.key, self.g)
+        return buf
+
+    def dense(self, shape):
+        return self.add_into(np.zeros(shape, dtype=np.result_type(self.g)))
+
+
+def unbroadcast(g, shape):
+    """Sum ``g`` over the axes that broadcasting added or stretched, back to ``shape``."""
+    gs = np.shape(g)
+    if gs == shape:
+        return g
+    nd = len(gs) - len(shape)
+    axes = tuple(range(nd)) + tuple(i + nd for i, n in enumerate(shape) if n == 1 and gs[i + nd] != 1)
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=True)
+    return np.reshape(g, shape)
+
+
+def _topo_order(root):
+    """Nodes reachable from ``root``, parents before children (iterative DFS)."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for p in node.parents:
+            if p is not None and id(p) not in seen:
+                stack.append((p, False))
+    return order
+
+
+def backward(root, leaves):
+    """Gradients of the scalar ``root`` with respect to each leaf (None: not reached)."""
+    order = _topo_order(root)
+    grads = {id(root): np.ones_like(root.value)}
+    owned = set()  # ids whose gradient buffer we allocated, so may add into in place
+    found = {}
+    for node in reversed(order):
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if node.vjp is None:
+            found[id(node)] = g
+            continue
+        for p, pg in zip(node.parents, node.vjp(g)):
+            if p is None or pg is None:
+                continue
+            k = id(p)
+            prev = grads.get(k)
+            if prev is None:
+                if type(pg) is Slot:
+                    grads[k] = pg.dense(np.shape(p.value))
+                    owned.add(k)
+                else:
+                    grads[k] = pg
+            elif k in owned:
+                if type(pg) is Slot:
+                    pg.add_into(prev)
+                else:
+                    prev += pg
+            else:
+                if type(pg) is Slot:
+                    grads[k] = pg.add_into(np.array(prev, dtype=np.result_type(prev, pg.g)))
+                else:
+                    grads[k] = np.asarray(prev + pg)
+                owned.add(k)
+    for node in order:  # free the tape
+        node.parents = ()
+        node.vjp = None
+    return [found.get(id(leaf)) for leaf in leaves]
+
+
+def unwrap(tree):
+    """``tree`` with every Traced replaced by its ndarray (lists, tuples, dicts)."""
+    t = type(tree)
+    if t is Traced:
+        return tree.value
+    if t is list:
+        return [unwrap(v) for v in tree]
+    if t is dict:
+        return {k: unwrap(v) for k, v in tree.items()}
+    if isinstance(tree, tuple):
+        items = [unwrap(v) for v in tree]
+        return t(*items) if hasattr(tree, "_fields") else t(items)
+    return tree
+
+
+def value_and_grad(fn):
+    """``g(params, *args) -> ((value, aux), grads)``; see ``Backend.value_and_grad``."""
+
+    def wrapped(params, *args):
+        values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
+        leaves = [Traced(v) if v.dtype.kind == "f" else v for v in values]
+        value, aux = fn(leaves, *args)
+        traced = [leaf for leaf in leaves if type(leaf) is Traced]
+        if type(value) is Traced:
+            if value.value.size != 1:
+                raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
+                                 f"{value.value.shape}.")
+            found = backward(value, traced)
+            value = value.value
+        else:
+            found = [None] * len(traced)
+        found = iter(found)
+        grads, seen = [], set()
+        for leaf, v in zip(leaves, values):
+            g = next(found) if type(leaf) is Traced else None
+            if g is None:
+                g = np.zeros_like(v)
+            else:
+                if type(g) is Slot:
+                    g = g.dense(v.shape)
+                if (g.dtype != v.dtype or not g.flags.writeable or id(g) in seen
+                        or np.shape(g) != v.shape):
+                    g = np.array(np.broadcast_to(g, v.shape), dtype=v.dtype)
+            seen.add(id(g))
+            grads.append(g)
+        return (value, unwrap(aux)), grads
+
+    return wrapped

@@ -1,0 +1,919 @@
+"""Array ops of the NumPy engine, each with its VJP next to its forward code.
+
+Every op checks ``type(x) is Traced`` on its array arguments; plain ndarrays go
+straight to NumPy. A traced op returns ``Traced(out, parents, vjp)`` where
+``parents`` holds the traced inputs (``None`` for the others) and ``vjp(g)``
+returns one gradient per parent. Ops without a gradient (comparisons, floor,
+argmax...) return plain ndarrays even on traced input, which cuts the tape.
+"""
+from __future__ import annotations
+
+import builtins
+import math
+
+import numpy as np
+
+from ..base import DTYPES, standardize_dtype
+from .autodiff import Slot, Traced, unbroadcast
+
+F32 = np.dtype("float32")
+F64 = np.dtype("float64")
+_NP_DTYPES = {n: np.dtype(n) for n in DTYPES if n != "bfloat16"}
+_NAMES = {dt: n for n, dt in _NP_DTYPES.items()}
+_DT_CACHE = {}
+
+
+def np_dtype(dtype):
+    """The NumPy dtype for any dtype spelling; TypeError for one NumPy cannot hold."""
+    try:
+        return _DT_CACHE[dtype]
+    except (KeyError, TypeError):
+        pass
+    name = standardize_dtype(dtype)
+    if name not in _NP_DTYPES:
+        raise TypeError(f"The numpy engine cannot hold dtype {name!r}; use float16, float32 or float64.")
+    dt = _NP_DTYPES[name]
+    try:
+        _DT_CACHE[dtype] = dt
+    except TypeError:
+        pass
+    return dt
+
+
+def _val(x):
+    return x.value if type(x) is Traced else x
+
+
+def _ax(axis):
+    return tuple(axis) if type(axis) is list else axis
+
+
+def _demote(out, x, y=None):
+    # float64 appears only when a float64 array came in; otherwise (ints / Python
+    # floats meeting) the result is float32, as on the other engines.
+    if (getattr(out, "dtype", None) is F64 and getattr(x, "dtype", None) is not F64
+            and getattr(y, "dtype", None) is not F64):
+        return out.astype(F32)
+    return out
+
+
+def _bcast_error(op, x, y, err):
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(y))
+    except ValueError:
+        return ValueError(f"{op}: cannot broadcast shapes {np.shape(x)} and {np.shape(y)} together.")
+    return err
+
+
+# ----------------------------------------------------------------- creation
+def convert(x, dtype=None):
+    if dtype is not None:
+        dt = np_dtype(dtype)
+        if type(x) is Traced:
+            return cast(x, dt)
+        if type(x) in (list, tuple) and _has_traced(x):
+            return cast(stack([convert(v) for v in x]), dt)
+        return np.asarray(x, dtype=dt)
+    t = type(x)
+    if t is np.ndarray or t is Traced:
+        return x
+    if isinstance(x, np.generic):
+        return np.asarray(x)
+    if (t is list or t is tuple) and _has_traced(x):
+        return stack([convert(v) for v in x])
+    out = np.asarray(x)
+    if out.dtype is F64 and not hasattr(x, "dtype"):
+        out = out.astype(F32)
+    return out
+
+
+def _has_traced(xs):
+    return builtins.any(type(v) is Traced or (type(v) in (list, tuple) and _has_traced(v)) for v in xs)
+
+
+def to_numpy(x):
+    return x.value if type(x) is Traced else np.asarray(x)
+
+
+def zeros(shape, dtype="float32"):
+    return np.zeros(shape, np_dtype(dtype))
+
+
+def ones(shape, dtype="float32"):
+    return np.ones(shape, np_dtype(dtype))
+
+
+def full(shape, fill_value, dtype="float32"):
+    dt = np_dtype(dtype)
+    if type(fill_value) is Traced:
+        return broadcast_to(cast(fill_value, dt), tuple(shape) if not isinstance(shape, int) else (shape,))
+    return np.full(shape, fill_value, dt)
+
+
+def zeros_like(x, dtype=None):
+    x = _val(x)
+    return np.zeros(np.shape(x), np_dtype(dtype) if dtype is not None else np.result_type(x))
+
+
+def ones_like(x, dtype=None):
+    x = _val(x)
+    return np.ones(np.shape(x), np_dtype(dtype) if dtype is not None else np.result_type(x))
+
+
+def arange(start, stop=None, step=1, dtype="int32"):
+    dt = np_dtype(dtype) if dtype is not None else None
+    if stop is None:
+        return np.arange(_val(start), step=_val(step), dtype=dt)
+    return np.arange(_val(start), _val(stop), _val(step), dtype=dt)
+
+
+def eye(n, dtype="float32"):
+    return np.eye(n, dtype=np_dtype(dtype))
+
+
+def cast(x, dtype):
+    dt = np_dtype(dtype)
+    if type(x) is Traced:
+        xv = x.value
+        out = xv.astype(dt)
+        if dt.kind != "f":
+            return out
+        src = xv.dtype
+        return Traced(out, (x,), lambda g: (g.astype(src, copy=False),))
+    if type(x) is np.ndarray:
+        return x.astype(dt, copy=False)
+    return np.asarray(x, dtype=dt)
+
+
+def shape(x):
+    return tuple(np.shape(_val(x)))
+
+
+def dtype(x):
+    x = _val(x)
+    try:
+        return _NAMES[x.dtype]
+    except AttributeError:
+        return _NAMES[convert(x).dtype]
+    except KeyError:
+        return standardize_dtype(x.dtype)
+
+
+def is_array(x):
+    return isinstance(x, (np.ndarray, Traced, np.number, np.bool_))
+
+
+def ndim(x):
+    return np.ndim(_val(x))
+
+
+def size(x):
+    return int(np.size(_val(x)))
+
+
+# ----------------------------------------------------------- element-wise binary
+def _binary(name, f, rx, ry):
+    """Binary op with NumPy broadcasting; ``rx/ry(g, x, y, out)`` are the VJP rules."""
+
+    def op(x, y):
+        tx = type(x) is Traced
+        ty = type(y) is Traced
+        if not (tx or ty):
+            try:
+                return _demote(f(x, y), x, y)
+            except ValueError as e:
+                raise _bcast_error(name, x, y, e) from None
+        xv = x.value if tx else x
+        yv = y.value if ty else y
+        try:
+            out = _demote(f(xv, yv), xv, yv)
+        except ValueError as e:
+            raise _bcast_error(name, xv, yv, e) from None
+        xs, ys = np.shape(xv), np.shape(yv)
+
+        def vjp(g):
+            return (unbroadcast(rx(g, xv, yv, out), xs) if tx else None,
+                    unbroadcast(ry(g, xv, yv, out), ys) if ty else None)
+
+        return Traced(out, (x if tx else None, y if ty else None), vjp)
+
+    op.__name__ = name
+    return op
+
+
+def _pow_dx(g, x, y, out):
+    if isinstance(y, (int, float)):
+        if y == 0:
+            return np.zeros_like(g)
+        if y == 1:
+            return g
+        if y == 2:
+            return g * (2 * x)
+    return g * (y * np.power(x, y - 1))
+
+
+def _pow_dy(g, x, y, out):
+    pos = x > 0
+    return g * np.where(pos, out * np.log(np.where(pos, x, 1)), 0)
+
+
+add = _binary("add", np.add, lambda g, x, y, o: g, lambda g, x, y, o: g)
+subtract = _binary("subtract", np.subtract, lambda g, x, y, o: g, lambda g, x, y, o: -g)
+multiply = _binary("multiply", np.multiply, lambda g, x, y, o: g * y, lambda g, x, y, o: g * x)
+divide = _binary("divide", np.true_divide, lambda g, x, y, o: g / y, lambda g, x, y, o: -g * o / y)
+power = _binary("power", np.power, _pow_dx, _pow_dy)
+maximum = _binary("maximum", np.maximum, lambda g, x, y, o: g * (x >= y), lambda g, x, y, o: g * (x < y))
+minimum = _binary("minimum", np.minimum, lambda g, x, y, o: g * (x <= y), lambda g, x, y, o: g * (x > y))
+
+
+def _nograd_binary(name, f):
+    def op(x, y):
+        x = _val(x)
+        y = _val(y)
+        try:
+            return _demote(f(x, y), x, y)
+        except ValueError as e:
+            raise _bcast_error(name, x, y, e) from None
+
+    op.__name__ = name
+    return op
+
+
+floor_divide = _nograd_binary("floor_divide", np.floor_divide)
+mod = _nograd_binary("mod", np.mod)
+equal = _nograd_binary("equal", np.equal)
+not_equal = _nograd_binary("not_equal", np.not_equal)
+less = _nograd_binary("less", np.less)
+less_equal = _nograd_binary("less_equal", np.less_equal)
+greater = _nograd_binary("greater", np.greater)
+greater_equal = _nograd_binary("greater_equal", np.greater_equal)
+logical_and = _nograd_binary("logical_and", np.logical_and)
+logical_or = _nograd_binary("logical_or", np.logical_or)
+
+
+def where(condition, x, y):
+    c = _val(condition)
+    tx = type(x) is Traced
+    ty = type(y) is Traced
+    xv = x.value if tx else x
+    yv = y.value if ty else y
+    try:
+        out = _demote(np.where(c, xv, yv), xv, yv)
+    except ValueError:
+        raise ValueError(f"where: cannot broadcast shapes {np.shape(c)}, {np.shape(xv)} and "
+                         f"{np.shape(yv)} together.") from None
+    if not (tx or ty):
+        return out
+    xs, ys = np.shape(xv), np.shape(yv)
+
+    def vjp(g):
+        return (unbroadcast(np.where(c, g, 0), xs) if tx else None,
+                unbroadcast(np.where(c, 0, g), ys) if ty else None)
+
+    return Traced(out, (x if tx else None, y if ty else None), vjp)
+
+
+# ------------------------------------------------------------ element-wise unary
+def _unary(name, f, d):
+    """Unary op; ``d(g, x, out)`` is its VJP rule (None: no gradient)."""
+    if d is None:
+        def op(x):
+            return f(x.value if type(x) is Traced else x)
+    else:
+        def op(x):
+            if type(x) is Traced:
+                xv = x.value
+                out = f(xv)
+                return Traced(out, (x,), lambda g: (d(g, xv, out),))
+            return f(x)
+    op.__name__ = name
+    return op
+
+
+def _sigmoid(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, e) / (1 + e)
+
+
+_SQRT_PI = math.sqrt(math.pi)
+
+
+def _erf(x):
+    # float64 throughout: a power series for |x| < 2 and erfc's continued fraction
+    # beyond (both accurate to ~1e-15), then back to x's float dtype.
+    x = np.asarray(x)
+    out_dtype = x.dtype if x.dtype.kind == "f" else F32
+    xd = x.astype(F64)
+    a = np.abs(xd)
+    out = np.empty_like(xd)
+    small = a < 2.0
+    xs = xd[small]
+    x2 = xs * xs
+    p = xs.copy()
+    total = xs.copy()
+    for n in range(1, 40):
+        p *= -x2 / n
+        total += p / (2 * n + 1)
+    out[small] = total * (2 / _SQRT_PI)
+    xl = a[~small]
+    f = xl.copy()
+    for k in range(60, 0, -1):
+        f = xl + (k / 2) / f
+    out[~small] = np.sign(xd[~small]) * (1 - np.exp(-xl * xl) / (_SQRT_PI * f))
+    return out.astype(out_dtype)[()] if out.ndim == 0 else out.astype(out_dtype)
+
+
+negative = _unary("negative", np.negative, lambda g, x, o: -g)
+abs = _unary("abs", np.abs, lambda g, x, o: g * np.sign(x))
+sign = _unary("sign", np.sign, None)
+exp = _unary("exp", np.exp, lambda g, x, o: g * o)
+log = _unary("log", np.log, lambda g, x, o: g / x)
+log1p = _unary("log1p", np.log1p, lambda g, x, o: g / (1 + x))
+expm1 = _unary("expm1", np.expm1, lambda g, x, o: g * (o + 1))
+sqrt = _unary("sqrt", np.sqrt, lambda g, x, o: g / (2 * o))
+square = _unary("square", np.square, lambda g, x, o: g * (2 * x))
+sin = _unary("sin", np.sin, lambda g, x, o: g * np.cos(x))
+cos = _unary("cos", np.cos, lambda g, x, o: -g * np.sin(x))
+tanh = _unary("tanh", np.tanh, lambda g, x, o: g * (1 - o * o))
+erf = _unary("erf", _erf, lambda g, x, o: g * ((2 / _SQRT_PI) * np.exp(-x * x)))
+sigmoid = _unary("sigmoid", _sigmoid, lambda g, x, o: g * (o * (1 - o)))
+relu = _unary("relu", lambda x: np.maximum(x, 0), lambda g, x, o: g * (x > 0))
+softplus = _unary("softplus", lambda x: np.logaddexp(x, 0), lambda g, x, o: g * _sigmoid(x))
+round = _unary("round", np.round, None)
+floor = _unary("floor", np.floor, None)
+ceil = _unary("ceil", np.ceil, None)
+logical_not = _unary("logical_not", np.logical_not, None)
+isnan = _unary("isnan", np.isnan, None)
+isfinite = _unary("isfinite", np.isfinite, None)
+
+
+def clip(x, min_value, max_value):
+    lo, hi = _val(min_value), _val(max_value)
+    if type(x) is Traced:
+        xv = x.value
+        out = np.clip(xv, lo, hi)
+
+        def vjp(g):
+            inside = np.ones(np.shape(xv), bool) if lo is None else (xv >= lo)
+            if hi is not None:
+                inside = inside & (xv <= hi)
+            return (g * inside,)
+
+        return Traced(out, (x,), vjp)
+    return np.clip(x, lo, hi)
+
+
+def reciprocal(x):
+    return divide(1, x)
+
+
+def rsqrt(x):
+    return divide(1, sqrt(x))
+
+
+def silu(x):
+    if type(x) is Traced:
+        xv = x.value
+        s = _sigmoid(xv)
+        return Traced(xv * s, (x,), lambda g: (g * (s * (1 + xv * (1 - s))),))
+    return x * _sigmoid(x)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    if type(x) is Traced:
+        xv = x.value
+        pos = xv >= 0
+        out = np.where(pos, xv, xv * negative_slope)
+        return Traced(out, (x,), lambda g: (np.where(pos, g, g * negative_slope),))
+    return np.where(x >= 0, x, x * negative_slope)
+
+
+# --------------------------------------------------------------- reductions
+def _expand(g, axis, nd):
+    """Put back, as length-1 axes, the ``axis`` a non-keepdims reduction removed."""
+    if axis is None:
+        return np.reshape(g, (1,) * nd)
+    return np.expand_dims(g, axis)
+
+
+def sum(x, axis=None, keepdims=False):
+    axis = _ax(axis)
+    if type(x) is Traced:
+        xv = x.value
+        out = np.sum(xv, axis=axis, keepdims=keepdims)
+        shp = xv.shape
+
+        def vjp(g):
+            return (np.broadcast_to(g if keepdims else _expand(g, axis, len(shp)), shp),)
+
+        return Traced(out, (x,), vjp)
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    axis = _ax(axis)
+    if type(x) is Traced:
+        xv = x.value
+        out = np.mean(xv, axis=axis, keepdims=keepdims)
+        shp = xv.shape
+        n = xv.size // builtins.max(np.size(out), 1)
+
+        def vjp(g):
+            g = g / n
+            return (np.broadcast_to(g if keepdims else _expand(g, axis, len(shp)), shp),)
+
+        return Traced(out, (x,), vjp)
+    return _demote(np.mean(x, axis=axis, keepdims=keepdims), x)
+
+
+def _extremum(name, f):
+    def op(x, axis=None, keepdims=False):
+        axis = _ax(axis)
+        if type(x) is Traced:
+            xv = x.value
+            out = f(xv, axis=axis, keepdims=keepdims)
+            nd = xv.ndim
+
+            def vjp(g):
+                outk = out if keepdims else _expand(out, axis, nd)
+                gk = g if keepdims else _expand(g, axis, nd)
+                mask = xv == outk
+                count = np.sum(mask, axis=axis, keepdims=True, dtype=np.result_type(g))
+                return (mask * (gk / count),)
+
+            return Traced(out, (x,), vjp)
+        return f(x, axis=axis, keepdims=keepdims)
+
+    op.__name__ = name
+    return op
+
+
+max = _extremum("max", np.max)
+min = _extremum("min", np.min)
+
+
+def prod(x, axis=None, keepdims=False):
+    axis = _ax(axis)
+    if type(x) is Traced:
+        xv = x.value
+        out = np.prod(xv, axis=axis, keepdims=keepdims)
+
+        def vjp(g):
+            nd = xv.ndim
+            gk = g if keepdims else _expand(g, axis, nd)
+            axes = tuple(range(nd)) if axis is None else tuple(
+                a % nd for a in (axis if isinstance(axis, tuple) else (axis,)))
+            rest = [a for a in range(nd) if a not in axes]
+            xt = np.transpose(xv, rest + list(axes))
+            flat = xt.reshape(xt.shape[:len(rest)] + (-1,))
+            ones = np.ones(flat.shape[:-1] + (1,), flat.dtype)
+            left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+            right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
+            others = (left * right).reshape(xt.shape)
+            others = np.transpose(others, np.argsort(rest + list(axes)))
+            return (gk * others,)
+
+        return Traced(out, (x,), vjp)
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+def argmax(x, axis=-1):
+    return np.argmax(_val(x), axis=axis)
+
+
+def argmin(x, axis=-1):
+    return np.argmin(_val(x), axis=axis)
+
+
+def any(x, axis=None, keepdims=False):
+    return np.any(_val(x), axis=_ax(axis), keepdims=keepdims)
+
+
+def all(x, axis=None, keepdims=False):
+    return np.all(_val(x), axis=_ax(axis), keepdims=keepdims)
+
+
+def cumsum(x, axis=0):
+    if type(x) is Traced:
+        xv = x.value
+        out = np.cumsum(xv, axis=axis)
+        return Traced(out, (x,), lambda g: (np.flip(np.cumsum(np.flip(g, axis), axis), axis),))
+    return np.cumsum(x, axis=axis)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    axis = _ax(axis)
+    xv = _val(x)
+    m = np.max(xv, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    outk = np.log(np.sum(np.exp(xv - m), axis=axis, keepdims=True)) + m
+    out = outk if keepdims else np.squeeze(outk, axis=axis)
+    if type(x) is Traced:
+        nd = xv.ndim
+
+        def vjp(g):
+            gk = g if keepdims else _expand(g, axis, nd)
+            return (gk * np.exp(xv - outk),)
+
+        return Traced(out, (x,), vjp)
+    return out
+
+
+def var(x, axis=None, keepdims=False):
+    axis = _ax(axis)
+    if type(x) is Traced:
+        xv = x.value
+        mu = np.mean(xv, axis=axis, keepdims=True)
+        c = xv - mu
+        out = np.mean(c * c, axis=axis, keepdims=keepdims)
+        n = xv.size // builtins.max(np.size(out), 1)
+        nd = xv.ndim
+
+        def vjp(g):
+            gk = g if keepdims else _expand(g, axis, nd)
+            return (gk * (c * (2 / n)),)
+
+        return Traced(out, (x,), vjp)
+    return _demote(np.var(x, axis=axis, keepdims=keepdims), x)
+
+
+# ----------------------------------------------------------------- shape ops
+def reshape(x, shape):
+    if type(x) is Traced:
+        xv = x.value
+        s = xv.shape
+        return Traced(np.reshape(xv, shape), (x,), lambda g: (np.reshape(g, s),))
+    return np.reshape(x, shape)
+
+
+def transpose(x, axes=None):
+    axes = _ax(axes)
+    if type(x) is Traced:
+        xv = x.value
+        inv = None if axes is None else tuple(np.argsort(axes))
+        return Traced(np.transpose(xv, axes), (x,), lambda g: (np.transpose(g, inv),))
+    return np.transpose(x, axes)
+
+
+def expand_dims(x, axis):
+    axis = _ax(axis)
+    if type(x) is Traced:
+        xv = x.value
+        s = xv.shape
+        return Traced(np.expand_dims(xv, axis), (x,), lambda g: (np.reshape(g, s),))
+    return np.expand_dims(x, axis)
+
+
+def squeeze(x, axis=None):
+    axis = _ax(axis)
+    if type(x) is Traced:
+        xv = x.value
+        s = xv.shape
+        return Traced(np.squeeze(xv, axis), (x,), lambda g: (np.reshape(g, s),))
+    return np.squeeze(x, axis)
+
+
+def concatenate(xs, axis=0):
+    xs = list(xs)
+    traced = [type(v) is Traced for v in xs]
+    vals = [v.value if t else v for v, t in zip(xs, traced)]
+    out = np.concatenate(vals, axis=axis)
+    if not builtins.any(traced):
+        return out
+    offsets = np.cumsum([np.shape(v)[axis] for v in vals])[:-1]
+
+    def vjp(g):
+        parts = np.split(g, offsets, axis=axis)
+        return tuple(p if t else None for p, t in zip(parts, traced))
+
+    return Traced(out, tuple(v if t else None for v, t in zip(xs, traced)), vjp)
+
+
+def stack(xs, axis=0):
+    xs = list(xs)
+    traced = [type(v) is Traced for v in xs]
+    vals = [v.value if t else v for v, t in zip(xs, traced)]
+    out = np.stack(vals, axis=axis)
+    if not builtins.any(traced):
+        return out
+    ax = axis % out.ndim
+    pre = (slice(None),) * ax
+
+    def vjp(g):
+        return tuple(g[pre + (i,)] if t else None for i, t in enumerate(traced))
+
+    return Traced(out, tuple(v if t else None for v, t in zip(xs, traced)), vjp)
+
+
+def split(x, indices_or_sections, axis=0):
+    if type(x) is not Traced:
+        return np.split(x, indices_or_sections, axis=axis)
+    xv = x.value
+    parts = np.split(xv, indices_or_sections, axis=axis)
+    pre = (slice(None),) * (axis % xv.ndim)
+    out, start = [], 0
+    for p in parts:
+        stop = start + p.shape[axis]
+        key = pre + (slice(start, stop),)
+        out.append(Traced(p, (x,), lambda g, key=key: (Slot(key, g, True),)))
+        start = stop
+    return out
+
+
+def unstack(x, axis=0):
+    if type(x) is not Traced:
+        return list(np.moveaxis(x, axis, 0))
+    pre = (slice(None),) * (axis % x.value.ndim)
+    return [getitem(x, pre + (i,)) for i in range(x.value.shape[axis])]
+
+
+def tile(x, repeats):
+    reps = (repeats,) if isinstance(repeats, int) else tuple(repeats)
+    if type(x) is not Traced:
+        return np.tile(x, reps)
+    xv = x.value
+    out = np.tile(xv, reps)
+    n = builtins.max(len(reps), xv.ndim)
+    reps = (1,) * (n - len(reps)) + reps
+    xs = (1,) * (n - xv.ndim) + xv.shape
+
+    def vjp(g):
+        inter = [d for pair in zip(reps, xs) for d in pair]
+        g = np.reshape(g, inter).sum(axis=tuple(range(0, 2 * n, 2)))
+        return (g.reshape(xv.shape),)
+
+    return Traced(out, (x,), vjp)
+
+
+def repeat(x, repeats, axis=None):
+    if type(x) is not Traced:
+        return np.repeat(x, repeats, axis=axis)
+    xv = x.value
+    out = np.repeat(xv, repeats, axis=axis)
+    r = int(repeats)
+
+    def vjp(g):
+        if axis is None:
+            return (np.reshape(g, (-1, r)).sum(1).reshape(xv.shape),)
+        a = axis % xv.ndim
+        s = xv.shape[:a] + (xv.shape[a], r) + xv.shape[a + 1:]
+        return (np.reshape(g, s).sum(a + 1),)
+
+    return Traced(out, (x,), vjp)
+
+
+def pad(x, pad_width, constant_values=0):
+    xv = _val(x)
+    pw = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (xv.ndim, 2))
+    out = np.pad(xv, pw, constant_values=constant_values)
+    if type(x) is not Traced:
+        return out
+    key = tuple(slice(int(b), int(b) + n) for (b, _), n in zip(pw, xv.shape))
+    return Traced(out, (x,), lambda g: (g[key],))
+
+
+def _is_basic(key):
+    for k in key if type(key) is tuple else (key,):
+        if not (k is None or k is Ellipsis or type(k) is int or type(k) is slice
+                or isinstance(k, np.integer)):
+            return False
+    return True
+
+
+def getitem(x, key):
+    if type(key) is tuple:
+        key = tuple(k.value if type(k) is Traced else k for k in key)
+    elif type(key) is Traced:
+        key = key.value
+    if type(x) is Traced:
+        basic = _is_basic(key)
+        return Traced(x.value[key], (x,), lambda g: (Slot(key, g, basic),))
+    return x[key]
+
+
+def flip(x, axis=None):
+    axis = _ax(axis)
+    if type(x) is Traced:
+        return Traced(np.flip(x.value, axis), (x,), lambda g: (np.flip(g, axis),))
+    return np.flip(x, axis)
+
+
+def broadcast_to(x, shape):
+    shape = tuple(shape) if not isinstance(shape, int) else (shape,)
+    if type(x) is Traced:
+        xv = x.value
+        s = np.shape(xv)
+        return Traced(np.broadcast_to(xv, shape), (x,), lambda g: (unbroadcast(g, s),))
+    return np.broadcast_to(x, shape)
+
+
+def moveaxis(x, source, destination):
+    if type(x) is Traced:
+        xv = x.value
+        return Traced(np.moveaxis(xv, source, destination), (x,),
+                      lambda g: (np.moveaxis(g, destination, source),))
+    return np.moveaxis(x, source, destination)
+
+
+def swapaxes(x, axis1, axis2):
+    if type(x) is Traced:
+        return Traced(np.swapaxes(x.value, axis1, axis2), (x,),
+                      lambda g: (np.swapaxes(g, axis1, axis2),))
+    return np.swapaxes(x, axis1, axis2)
+
+
+# ------------------------------------------------------------------ indexing
+def take(x, indices, axis=None):
+    idx = _val(indices)
+    if type(x) is not Traced:
+        return np.take(x, idx, axis=axis)
+    xv = x.value
+    out = np.take(xv, idx, axis=axis)
+    if axis is None:
+        def vjp(g):
+            flat = np.zeros(xv.size, np.result_type(g))
+            np.add.at(flat, np.ravel(idx), np.ravel(g))
+            return (flat.reshape(xv.shape),)
+    else:
+        key = (slice(None),) * (axis % xv.ndim) + (np.asarray(idx),)
+
+        def vjp(g):
+            return (Slot(key, g, False),)
+
+    return Traced(out, (x,), vjp)
+
+
+def take_along_axis(x, indices, axis):
+    idx = _val(indices)
+    if type(x) is not Traced:
+        return np.take_along_axis(x, idx, axis=axis)
+    xv = x.value
+    out = np.take_along_axis(xv, idx, axis=axis)
+    nd = xv.ndim
+    a = axis % nd
+    key = tuple(idx if i == a else np.arange(xv.shape[i]).reshape((-1,) + (1,) * (nd - 1 - i))
+                for i in range(nd))
+    return Traced(out, (x,), lambda g: (Slot(key, g, False),))
+
+
+def scatter_add(x, indices, updates):
+    idx = np.asarray(_val(indices))
+    tx = type(x) is Traced
+    tu = type(updates) is Traced
+    xv = x.value if tx else x
+    uv = updates.value if tu else updates
+    out = np.array(xv, copy=True)
+    np.add.at(out, idx, uv)
+    if not (tx or tu):
+        return out
+    us = np.shape(uv)
+    return Traced(out, (x if tx else None, updates if tu else None),
+                  lambda g: (g if tx else None, unbroadcast(g[idx], us) if tu else None))
+
+
+def top_k(x, k, sorted=True):
+    xv = _val(x)
+    key = xv if xv.dtype.kind == "f" else xv.astype(np.int64)
+    idx = np.argsort(-key, axis=-1, kind="stable")[..., :k]
+    return take_along_axis(x, idx, -1), idx
+
+
+# ------------------------------------------------------------ linear algebra
+def _swap(a):
+    return np.swapaxes(a, -1, -2)
+
+
+def matmul(x, y):
+    tx = type(x) is Traced
+    ty = type(y) is Traced
+    xv = x.value if tx else x
+    yv = y.value if ty else y
+    try:
+        out = np.matmul(xv, yv)
+    except ValueError:
+        raise ValueError(f"matmul: shapes {np.shape(xv)} and {np.shape(yv)} do not align.") from None
+    if not (tx or ty):
+        return out
+
+    def vjp(g):
+        x2 = xv[None, :] if xv.ndim == 1 else xv
+        y2 = yv[:, None] if yv.ndim == 1 else yv
+        if xv.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if yv.ndim == 1:
+            g = np.expand_dims(g, -1)
+        gx = gy = None
+        if tx:
+            if y2.ndim == 2 or x2.ndim >= y2.ndim and x2.shape[:-2] == y2.shape[:-2]:
+                gx = np.matmul(g, _swap(y2))
+            else:
+                gx = unbroadcast(np.matmul(g, _swap(y2)), x2.shape)
+            gx = np.reshape(gx, xv.shape)
+        if ty:
+            if y2.ndim == 2 and x2.ndim > 2:
+                # (..., m, k) @ (k, n): fold the batch into m, one GEMM
+                gy = np.reshape(x2, (-1, x2.shape[-1])).T @ np.reshape(g, (-1, g.shape[-1]))
+            else:
+                gy = unbroadcast(np.matmul(_swap(x2), g), y2.shape)
+            gy = np.reshape(gy, yv.shape)
+        return gx, gy
+
+    return Traced(out, (x if tx else None, y if ty else None), vjp)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _einsum_explicit(subscripts, shapes):
+    """(input terms, output term) with '...' and an implicit output spelled out."""
+    s = subscripts.replace(" ", "")
+    ins, out = s.split("->") if "->" in s else (s, None)
+    ins = ins.split(",")
+    ell = ""
+    if "..." in s:
+        free = [c for c in _LETTERS if c not in s]
+        e = builtins.max([len(sh) - (len(t) - 3) for t, sh in zip(ins, shapes) if "..." in t] + [0])
+        ell = "".join(free[:e])
+        ins = [t.replace("...", ell[e - (len(sh) - (len(t) - 3)):]) if "..." in t else t
+               for t, sh in zip(ins, shapes)]
+        if out is not None:
+            out = out.replace("...", ell)
+    if out is None:
+        joined = "".join(ins)
+        out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
+    return ins, out
+
+
+def einsum(subscripts, *operands):
+    traced = [type(v) is Traced for v in operands]
+    vals = [v.value if t else v for v, t in zip(operands, traced)]
+    out = np.einsum(subscripts, *vals, optimize=len(vals) > 1)
+    if not builtins.any(traced):
+        return out
+    ins, out_term = _einsum_explicit(subscripts, [np.shape(v) for v in vals])
+
+    def vjp(g):
+        grads = []
+        for i, t in enumerate(traced):
+            if not t:
+                grads.append(None)
+                continue
+            term = ins[i]
+            if len(set(term)) != len(term):
+                raise NotImplementedError(f"einsum: no gradient for an operand with a repeated "
+                                          f"index ({subscripts!r}).")
+            others = [ins[j] for j in range(len(vals)) if j != i]
+            avail = set(out_term).union(*others)
+            keep = "".join(c for c in term if c in avail)
+            gi = np.einsum(",".join([out_term] + others) + "->" + keep, g,
+                           *[vals[j] for j in range(len(vals)) if j != i], optimize=True)
+            shp = np.shape(vals[i])
+            if keep != term:
+                gi = np.reshape(gi, [shp[k] if c in avail else 1 for k, c in enumerate(term)])
+                gi = np.broadcast_to(gi, shp)
+            grads.append(unbroadcast(gi, shp))
+        return tuple(grads)
+
+    return Traced(out, tuple(v if t else None for v, t in zip(operands, traced)), vjp)
+
+
+# ---------------------------------------------------------------- operators
+def _r(f):
+    return lambda a, b: f(b, a)
+
+
+Traced.__add__ = add
+Traced.__radd__ = _r(add)
+Traced.__sub__ = subtract
+Traced.__rsub__ = _r(subtract)
+Traced.__mul__ = multiply
+Traced.__rmul__ = _r(multiply)
+Traced.__truediv__ = divide
+Traced.__rtruediv__ = _r(divide)
+Traced.__floordiv__ = floor_divide
+Traced.__rfloordiv__ = _r(floor_divide)
+Traced.__mod__ = mod
+Traced.__rmod__ = _r(mod)
+Traced.__pow__ = power
+Traced.__rpow__ = _r(power)
+Traced.__matmul__ = matmul
+Traced.__rmatmul__ = _r(matmul)
+Traced.__neg__ = negative
+Traced.__pos__ = lambda a: a
+Traced.__abs__ = abs
+Traced.__eq__ = equal
+Traced.__ne__ = not_equal
+Traced.__lt__ = less
+Traced.__le__ = less_equal
+Traced.__gt__ = greater
+Traced.__ge__ = greater_equal
+Traced.__getitem__ = getitem
+Traced.T = property(lambda a: transpose(a))
+Traced.reshape = lambda a, *s: reshape(a, s[0] if len(s) == 1 else s)
+Traced.transpose = lambda a, *axes: transpose(a, (axes[0] if len(axes) == 1 else axes) or None)
+Traced.astype = cast
+Traced.sum = sum
+Traced.mean = mean
+Traced.max = max
+Traced.min = min
+Traced.squeeze = squeeze

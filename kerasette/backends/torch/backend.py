@@ -1,0 +1,795 @@
+"""``TorchBackend``: the ops contract of ``kerasette/backends/base.py`` on PyTorch."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..base import Backend, standardize_dtype
+from . import nn
+
+Tensor = torch.Tensor
+_PY_SCALARS = (int, float, bool)
+_PY_DEFAULTS = {bool: "bool", int: "int64", float: "float32"}
+
+_TORCH_DTYPES = {
+    "float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
+    "float64": torch.float64, "int8": torch.int8, "int16": torch.int16,
+    "int32": torch.int32, "int64": torch.int64, "uint8": torch.uint8, "bool": torch.bool,
+}
+_NAMES = {v: k for k, v in _TORCH_DTYPES.items()}
+_TORCH_DTYPES.update({v: v for v in _NAMES})  # torch dtypes map to themselves
+
+
+def _dt(dtype):
+    """torch dtype for a dtype name (or NumPy/torch dtype); TypeError when unsupported."""
+    try:
+        return _TORCH_DTYPES[dtype]
+    except (KeyError, TypeError):
+        return _TORCH_DTYPES[standardize_dtype(dtype)]
+
+
+def _device():
+    name = os.environ.get("KERASETTE_DEVICE")
+    if name:
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")
+
+
+def _shapes_error(op, e, *args):
+    shapes = " and ".join(str(tuple(getattr(a, "shape", ()))) for a in args)
+    return ValueError(f"{op}: cannot combine shapes {shapes} ({e})")
+
+
+def _dims(axis):
+    """torch ``dim`` for a NumPy ``axis`` (None: all axes)."""
+    if axis is None:
+        return ()
+    return axis if type(axis) is int else tuple(axis)
+
+
+def _detach(tree):
+    if isinstance(tree, Tensor):
+        return tree.detach()
+    if isinstance(tree, (list, tuple)):
+        items = [_detach(a) for a in tree]
+        if hasattr(tree, "_fields"):  # namedtuple
+            return type(tree)(*items)
+        return type(tree)(items)
+    if isinstance(tree, dict):
+        return type(tree)((k, _detach(v)) for k, v in tree.items())
+    return tree
+
+
+class TorchBackend(Backend):
+    """The PyTorch engine adapter (see the package docstring for its rules)."""
+
+    name = "torch"
+
+    def __init__(self):
+        self.device = _device()
+        self._generator = torch.Generator(device=self.device)
+
+    # ------------------------------------------------------------- conversion
+    def _t(self, x):
+        return x if isinstance(x, Tensor) else self.convert(x)
+
+    def _pair(self, x, y):
+        """Tensors for a binary op; a Python scalar beside a tensor stays a scalar (weak type)."""
+        tx, ty = isinstance(x, Tensor), isinstance(y, Tensor)
+        if not tx and not (ty and type(x) in _PY_SCALARS):
+            x, tx = self.convert(x), True
+        if not ty and not (tx and type(y) in _PY_SCALARS):
+            y = self.convert(y)
+        return x, y
+
+    def convert(self, x, dtype=None):
+        if isinstance(x, Tensor):
+            return x if dtype is None else x.to(_dt(dtype))
+        if type(x) in _PY_SCALARS:
+            if dtype is None:
+                dtype = _PY_DEFAULTS[type(x)]
+            return torch.tensor(x, dtype=_dt(dtype), device=self.device)
+        if isinstance(x, (list, tuple)) and x and any(isinstance(a, Tensor) for a in x):
+            return torch.stack([self.convert(a, dtype) for a in x])
+        a = np.asarray(x)
+        if dtype is not None:
+            name = standardize_dtype(dtype)
+        else:
+            name = standardize_dtype(a.dtype)  # TypeError for a dtype kerasette cannot name
+            if name == "float64" and not isinstance(x, (np.ndarray, np.generic)):
+                name = "float32"  # Python floats and (nested) lists of them
+        if a.dtype.name == "bfloat16":  # ml_dtypes' bfloat16: torch cannot read it directly
+            a = a.astype(np.float32)
+        a = np.asarray(a, dtype=np.float32 if name == "bfloat16" else name, order="C")  # keeps 0-d
+        # a copy: the tensor never shares memory with the caller's array
+        return torch.from_numpy(a).to(device=self.device, dtype=_TORCH_DTYPES[name], copy=True)
+
+    def to_numpy(self, x):
+        if not isinstance(x, Tensor):
+            return np.asarray(x)
+        x = x.detach()
+        if x.dtype == torch.bfloat16:
+            x = x.float()
+        return x.cpu().numpy()
+
+    def zeros(self, shape, dtype="float32"):
+        return torch.zeros(shape, dtype=_dt(dtype), device=self.device)
+
+    def ones(self, shape, dtype="float32"):
+        return torch.ones(shape, dtype=_dt(dtype), device=self.device)
+
+    def full(self, shape, fill_value, dtype="float32"):
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if isinstance(fill_value, Tensor):
+            return fill_value.to(_dt(dtype)).expand(shape).clone()
+        return torch.full(shape, fill_value, dtype=_dt(dtype), device=self.device)
+
+    def arange(self, start, stop=None, step=1, dtype="int32"):
+        if stop is None:
+            start, stop = 0, start
+        return torch.arange(start, stop, step, dtype=_dt(dtype), device=self.device)
+
+    def eye(self, n, dtype="float32"):
+        return torch.eye(n, dtype=_dt(dtype), device=self.device)
+
+    def cast(self, x, dtype):
+        return self._t(x).to(_dt(dtype))
+
+    def shape(self, x):
+        return tuple(x.shape) if isinstance(x, Tensor) else np.shape(x)
+
+    def dtype(self, x):
+        if not isinstance(x, Tensor):
+            x = self.convert(x)
+        try:
+            return _NAMES[x.dtype]
+        except KeyError:
+            raise TypeError(f"Unsupported dtype {x.dtype}; kerasette supports "
+                            f"{', '.join(n for n in _TORCH_DTYPES if isinstance(n, str))}.") from None
+
+    def is_array(self, x):
+        return isinstance(x, Tensor)
+
+    def ndim(self, x):
+        return self._t(x).ndim
+
+    def size(self, x):
+        return self._t(x).numel()
+
+    def zeros_like(self, x, dtype=None):
+        return torch.zeros_like(x, dtype=None if dtype is None else _dt(dtype))
+
+    def ones_like(self, x, dtype=None):
+        return torch.ones_like(x, dtype=None if dtype is None else _dt(dtype))
+
+    # ------------------------------------------------------ element-wise binary
+    # The `type(...) is not Tensor` test keeps the common tensor-tensor call free
+    # of conversion work; a torch RuntimeError there is a shape mismatch.
+    def add(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x + y
+        except RuntimeError as e:
+            raise _shapes_error("add", e, x, y) from None
+
+    def subtract(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x - y
+        except RuntimeError as e:
+            raise _shapes_error("subtract", e, x, y) from None
+
+    def multiply(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x * y
+        except RuntimeError as e:
+            raise _shapes_error("multiply", e, x, y) from None
+
+    def divide(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x / y  # true division: integers give torch's default float32
+        except RuntimeError as e:
+            raise _shapes_error("divide", e, x, y) from None
+
+    def power(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x ** y
+        except RuntimeError as e:
+            raise _shapes_error("power", e, x, y) from None
+
+    def maximum(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        if type(y) in _PY_SCALARS:
+            return torch.clamp_min(x, y)  # gradient to x where x >= y
+        try:
+            # not torch.maximum: it splits the gradient on ties; `x != x` keeps NaNs
+            return torch.where((x >= y) | (x != x), x, y)
+        except RuntimeError as e:
+            raise _shapes_error("maximum", e, x, y) from None
+
+    def minimum(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        if type(y) in _PY_SCALARS:
+            return torch.clamp_max(x, y)  # gradient to x where x <= y
+        try:
+            return torch.where((x <= y) | (x != x), x, y)
+        except RuntimeError as e:
+            raise _shapes_error("minimum", e, x, y) from None
+
+    def floor_divide(self, x, y):
+        x, y = self._pair(x, y)
+        try:
+            return _nograd(x) // _nograd(y)
+        except RuntimeError as e:
+            raise _shapes_error("floor_divide", e, x, y) from None
+
+    def mod(self, x, y):
+        x, y = self._pair(x, y)
+        try:
+            return _nograd(x) % _nograd(y)  # torch.remainder: the sign of the divisor, as NumPy
+        except RuntimeError as e:
+            raise _shapes_error("mod", e, x, y) from None
+
+    def where(self, condition, x, y):
+        condition = self._t(condition)
+        if condition.dtype != torch.bool:
+            condition = condition != 0
+        if not isinstance(x, Tensor) and type(x) not in _PY_SCALARS:
+            x = self.convert(x)
+        if not isinstance(y, Tensor) and type(y) not in _PY_SCALARS:
+            y = self.convert(y)
+        try:
+            return torch.where(condition, x, y)
+        except RuntimeError as e:
+            raise _shapes_error("where", e, condition, x, y) from None
+
+    # ------------------------------------------------------- element-wise unary
+    def negative(self, x):
+        return torch.neg(self._t(x))
+
+    def abs(self, x):
+        return torch.abs(self._t(x))
+
+    def sign(self, x):
+        return torch.sign(self._t(x))
+
+    def exp(self, x):
+        return torch.exp(self._t(x))
+
+    def log(self, x):
+        return torch.log(self._t(x))
+
+    def log1p(self, x):
+        return torch.log1p(self._t(x))
+
+    def expm1(self, x):
+        return torch.expm1(self._t(x))
+
+    def sqrt(self, x):
+        return torch.sqrt(self._t(x))
+
+    def square(self, x):
+        return torch.square(self._t(x))
+
+    def sin(self, x):
+        return torch.sin(self._t(x))
+
+    def cos(self, x):
+        return torch.cos(self._t(x))
+
+    def tanh(self, x):
+        return torch.tanh(self._t(x))
+
+    def erf(self, x):
+        return torch.erf(self._t(x))
+
+    def sigmoid(self, x):
+        return torch.sigmoid(self._t(x))
+
+    def relu(self, x):
+        return torch.relu(self._t(x))
+
+    def softplus(self, x):
+        return F.softplus(self._t(x))
+
+    def round(self, x):
+        return torch.round(self._t(x))  # half to even
+
+    def floor(self, x):
+        return torch.floor(self._t(x))
+
+    def ceil(self, x):
+        return torch.ceil(self._t(x))
+
+    def clip(self, x, min_value, max_value):
+        return torch.clamp(self._t(x), min_value, max_value)
+
+    # native forms of the derived activations
+    def reciprocal(self, x):
+        return torch.reciprocal(self._t(x))
+
+    def rsqrt(self, x):
+        return torch.rsqrt(self._t(x))
+
+    def softsign(self, x):
+        return F.softsign(self._t(x))
+
+    def elu(self, x, alpha=1.0):
+        return F.elu(self._t(x), alpha)
+
+    def selu(self, x):
+        return F.selu(self._t(x))
+
+    def relu6(self, x):
+        return F.relu6(self._t(x))
+
+    def silu(self, x):
+        return F.silu(self._t(x))
+
+    def gelu(self, x, approximate=True):
+        return F.gelu(self._t(x), approximate="tanh" if approximate else "none")
+
+    def hard_sigmoid(self, x):
+        return F.hardsigmoid(self._t(x))  # relu6(x + 3) / 6 == clip(x / 6 + 0.5, 0, 1)
+
+    def hard_silu(self, x):
+        return F.hardswish(self._t(x))
+
+    # ----------------------------------------------------- comparison and logic
+    def equal(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x == y
+        except RuntimeError as e:
+            raise _shapes_error("equal", e, x, y) from None
+
+    def not_equal(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x != y
+        except RuntimeError as e:
+            raise _shapes_error("not_equal", e, x, y) from None
+
+    def less(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x < y
+        except RuntimeError as e:
+            raise _shapes_error("less", e, x, y) from None
+
+    def less_equal(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x <= y
+        except RuntimeError as e:
+            raise _shapes_error("less_equal", e, x, y) from None
+
+    def greater(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x > y
+        except RuntimeError as e:
+            raise _shapes_error("greater", e, x, y) from None
+
+    def greater_equal(self, x, y):
+        if type(x) is not Tensor or type(y) is not Tensor:
+            x, y = self._pair(x, y)
+        try:
+            return x >= y
+        except RuntimeError as e:
+            raise _shapes_error("greater_equal", e, x, y) from None
+
+    def logical_and(self, x, y):
+        x, y = self._t(x), self._t(y)
+        try:
+            return torch.logical_and(x, y)
+        except RuntimeError as e:
+            raise _shapes_error("logical_and", e, x, y) from None
+
+    def logical_or(self, x, y):
+        x, y = self._t(x), self._t(y)
+        try:
+            return torch.logical_or(x, y)
+        except RuntimeError as e:
+            raise _shapes_error("logical_or", e, x, y) from None
+
+    def logical_not(self, x):
+        return torch.logical_not(self._t(x))
+
+    def isnan(self, x):
+        return torch.isnan(self._t(x))
+
+    def isfinite(self, x):
+        return torch.isfinite(self._t(x))
+
+    # --------------------------------------------------------------- reductions
+    # torch reads dim=() as "all axes"; NumPy's axis=() reduces nothing.
+    def sum(self, x, axis=None, keepdims=False):
+        if axis == ():
+            return x
+        return torch.sum(self._t(x), dim=_dims(axis), keepdim=keepdims)
+
+    def mean(self, x, axis=None, keepdims=False):
+        x = self._t(x)
+        if not (x.is_floating_point() or x.is_complex()):
+            x = x.to(torch.float32)
+        if axis == ():
+            return x
+        return torch.mean(x, dim=_dims(axis), keepdim=keepdims)
+
+    def max(self, x, axis=None, keepdims=False):
+        if axis == ():
+            return x
+        return torch.amax(self._t(x), dim=_dims(axis), keepdim=keepdims)  # ties share the gradient
+
+    def min(self, x, axis=None, keepdims=False):
+        if axis == ():
+            return x
+        return torch.amin(self._t(x), dim=_dims(axis), keepdim=keepdims)
+
+    def prod(self, x, axis=None, keepdims=False):
+        x = self._t(x)
+        if axis is None:
+            out = torch.prod(x)
+            return out.reshape((1,) * x.ndim) if keepdims else out
+        if type(axis) is int:
+            return torch.prod(x, dim=axis, keepdim=keepdims)
+        axes = sorted((a % x.ndim for a in axis), reverse=True)
+        for a in axes:  # torch.prod reduces one axis at a time
+            x = torch.prod(x, dim=a, keepdim=True)
+        return x if keepdims else x.squeeze(tuple(axes))
+
+    def argmax(self, x, axis=-1):
+        return torch.argmax(self._t(x), dim=axis)  # first occurrence
+
+    def argmin(self, x, axis=-1):
+        return torch.argmin(self._t(x), dim=axis)
+
+    def any(self, x, axis=None, keepdims=False):
+        x = self._t(x)
+        if x.dtype != torch.bool:
+            x = x != 0
+        if axis == ():
+            return x
+        return torch.any(x, dim=None if axis is None else _dims(axis), keepdim=keepdims)
+
+    def all(self, x, axis=None, keepdims=False):
+        x = self._t(x)
+        if x.dtype != torch.bool:
+            x = x != 0
+        if axis == ():
+            return x
+        return torch.all(x, dim=None if axis is None else _dims(axis), keepdim=keepdims)
+
+    def cumsum(self, x, axis=0):
+        x = self._t(x)
+        if axis is None:
+            x, axis = x.reshape(-1), 0
+        return torch.cumsum(x, dim=axis)
+
+    def var(self, x, axis=None, keepdims=False):
+        x = self._t(x)
+        if not x.is_floating_point():
+            x = x.to(torch.float32)
+        if axis == ():
+            return torch.zeros_like(x)
+        return torch.var(x, dim=None if axis is None else _dims(axis), correction=0, keepdim=keepdims)
+
+    def std(self, x, axis=None, keepdims=False):
+        x = self._t(x)
+        if not x.is_floating_point():
+            x = x.to(torch.float32)
+        if axis == ():
+            return torch.zeros_like(x)
+        return torch.std(x, dim=None if axis is None else _dims(axis), correction=0, keepdim=keepdims)
+
+    def logsumexp(self, x, axis=None, keepdims=False):
+        x = self._t(x)
+        if axis == ():
+            return x
+        return torch.logsumexp(x, dim=tuple(range(x.ndim)) if axis is None else axis, keepdim=keepdims)
+
+    def norm(self, x, axis=None, keepdims=False):
+        return torch.linalg.vector_norm(self._t(x), 2, dim=axis, keepdim=keepdims)
+
+    # --------------------------------------------------------------- shape ops
+    def reshape(self, x, shape):
+        return self._t(x).reshape(shape)
+
+    def transpose(self, x, axes=None):
+        x = self._t(x)
+        if axes is None:
+            return x.permute(*range(x.ndim - 1, -1, -1))
+        return x.permute(*axes)
+
+    def expand_dims(self, x, axis):
+        x = self._t(x)
+        if type(axis) is int:
+            return x.unsqueeze(axis)
+        nd = x.ndim + len(axis)
+        for a in sorted(a % nd for a in axis):
+            x = x.unsqueeze(a)
+        return x
+
+    def squeeze(self, x, axis=None):
+        x = self._t(x)
+        if axis is None:
+            return x.squeeze()
+        axes = (axis,) if type(axis) is int else tuple(axis)
+        for a in axes:
+            if x.shape[a] != 1:
+                raise ValueError(f"squeeze: axis {a} of shape {tuple(x.shape)} has length "
+                                 f"{x.shape[a]}, not 1.")
+        return x.squeeze(axes)
+
+    def concatenate(self, xs, axis=0):
+        xs = [self._t(a) for a in xs]
+        try:
+            return torch.cat(xs, dim=axis)
+        except RuntimeError as e:
+            raise _shapes_error("concatenate", e, *xs) from None
+
+    def stack(self, xs, axis=0):
+        xs = [self._t(a) for a in xs]
+        try:
+            return torch.stack(xs, dim=axis)
+        except RuntimeError as e:
+            raise _shapes_error("stack", e, *xs) from None
+
+    def split(self, x, indices_or_sections, axis=0):
+        x = self._t(x)
+        if isinstance(indices_or_sections, (int, np.integer)):
+            n, k = x.shape[axis], int(indices_or_sections)
+            if k <= 0 or n % k:
+                raise ValueError(f"split: axis {axis} of length {n} does not divide into "
+                                 f"{k} equal sections.")
+            return list(torch.split(x, n // k, dim=axis))
+        return list(torch.tensor_split(x, [int(i) for i in indices_or_sections], dim=axis))
+
+    def tile(self, x, repeats):
+        return torch.tile(self._t(x), (repeats,) if isinstance(repeats, int) else tuple(repeats))
+
+    def repeat(self, x, repeats, axis=None):
+        return torch.repeat_interleave(self._t(x), repeats, dim=axis)
+
+    def pad(self, x, pad_width, constant_values=0):
+        x = self._t(x)
+        if isinstance(pad_width, (int, np.integer)):
+            pairs = [(int(pad_width),) * 2] * x.ndim
+        else:
+            pw = list(pad_width)
+            if pw and isinstance(pw[0], (int, np.integer)):  # (before, after) or (n,) for every axis
+                pw = [tuple(pw)]
+            pairs = [tuple(p) if len(p) == 2 else (p[0], p[0]) for p in pw]
+            if len(pairs) == 1:
+                pairs = pairs * x.ndim
+            if len(pairs) != x.ndim:
+                raise ValueError(f"pad: pad_width {pad_width!r} does not fit shape {tuple(x.shape)}.")
+        return F.pad(x, nn.torch_pads(pairs), value=constant_values)
+
+    def getitem(self, x, key):
+        keys = key if type(key) is tuple else (key,)
+        for k in keys:
+            if type(k) is slice and k.step is not None and k.step < 0:
+                return _getitem_negative_steps(x, keys)
+        return x[key]
+
+    def flip(self, x, axis=None):
+        x = self._t(x)
+        if axis is None:
+            return torch.flip(x, tuple(range(x.ndim)))
+        return torch.flip(x, (axis,) if type(axis) is int else tuple(axis))
+
+    def broadcast_to(self, x, shape):
+        x = self._t(x)
+        try:
+            return torch.broadcast_to(x, tuple(shape))
+        except RuntimeError as e:
+            raise ValueError(f"broadcast_to: cannot broadcast shape {tuple(x.shape)} to "
+                             f"{tuple(shape)} ({e})") from None
+
+    def moveaxis(self, x, source, destination):
+        return torch.movedim(self._t(x), source, destination)
+
+    def swapaxes(self, x, axis1, axis2):
+        return torch.swapaxes(self._t(x), axis1, axis2)
+
+    def unstack(self, x, axis=0):
+        return list(torch.unbind(self._t(x), dim=axis))
+
+    # ----------------------------------------------------------------- indexing
+    def _indices(self, indices):
+        indices = self._t(indices)
+        if indices.dtype in (torch.uint8, torch.bool) or indices.is_floating_point():
+            indices = indices.long()  # a uint8/bool index would act as a mask
+        return indices
+
+    def take(self, x, indices, axis=None):
+        x = self._t(x)
+        if not isinstance(indices, int):
+            indices = self._indices(indices)
+        if axis is None:
+            return x.reshape(-1)[indices]
+        return x[(slice(None),) * (axis % x.ndim) + (indices,)]
+
+    def take_along_axis(self, x, indices, axis):
+        indices = self._t(indices)
+        if indices.dtype != torch.int64:
+            indices = indices.long()
+        return torch.take_along_dim(self._t(x), indices, dim=axis)
+
+    def scatter_add(self, x, indices, updates):
+        x, updates = self._t(x), self._t(updates)
+        if updates.dtype != x.dtype:
+            updates = updates.to(x.dtype)
+        try:
+            return x.index_add(0, self._indices(indices), updates)
+        except (RuntimeError, IndexError) as e:
+            raise _shapes_error("scatter_add", e, x, indices, updates) from None
+
+    def top_k(self, x, k, sorted=True):
+        values, indices = torch.topk(self._t(x), k, dim=-1, largest=True, sorted=sorted)
+        return values, indices
+
+    # ----------------------------------------------------------- linear algebra
+    def matmul(self, x, y):
+        x, y = self._t(x), self._t(y)
+        if x.dtype != y.dtype:
+            dt = torch.promote_types(x.dtype, y.dtype)
+            x, y = x.to(dt), y.to(dt)
+        try:
+            return torch.matmul(x, y)
+        except RuntimeError as e:
+            raise _shapes_error("matmul", e, x, y) from None
+
+    def einsum(self, subscripts, *operands):
+        operands = [self._t(a) for a in operands]
+        if len({a.dtype for a in operands}) > 1:
+            dt = operands[0].dtype
+            for a in operands[1:]:
+                dt = torch.promote_types(dt, a.dtype)
+            operands = [a.to(dt) for a in operands]
+        try:
+            return torch.einsum(subscripts, *operands)
+        except RuntimeError as e:
+            raise _shapes_error(f"einsum {subscripts!r}", e, *operands) from None
+
+    def tensordot(self, x, y, axes=2):
+        x, y = self._t(x), self._t(y)
+        if not isinstance(axes, int):
+            axes = [[a] if isinstance(a, int) else list(a) for a in axes]
+        return torch.tensordot(x, y, dims=axes)
+
+    # -------------------------------------------------------------- neural ops
+    def softmax(self, x, axis=-1):
+        if type(axis) is not int:
+            return super().softmax(x, axis)
+        return torch.softmax(self._t(x), dim=axis)
+
+    def log_softmax(self, x, axis=-1):
+        if type(axis) is not int:
+            return super().log_softmax(x, axis)
+        return torch.log_softmax(self._t(x), dim=axis)
+
+    def conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
+        return nn.conv(x, kernel, strides, padding, dilation_rate, groups)
+
+    def conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
+                       dilation_rate=1):
+        return nn.conv_transpose(x, kernel, strides, padding, output_padding, dilation_rate)
+
+    def max_pool(self, x, pool_size, strides=None, padding="valid"):
+        return nn.max_pool(x, pool_size, strides, padding)
+
+    def avg_pool(self, x, pool_size, strides=None, padding="valid"):
+        return nn.avg_pool(x, pool_size, strides, padding)
+
+    def ctc_loss(self, labels, logits, label_lengths, logit_lengths, blank_index=0):
+        return nn.ctc_loss(self._t(labels), self._t(logits), self._t(label_lengths),
+                           self._t(logit_lengths), blank_index)
+
+    def lstm(self, x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):
+        return nn.lstm(x, h0, c0, kernel, recurrent_kernel, bias, go_backwards)
+
+    def gru(self, x, h0, kernel, recurrent_kernel, bias, go_backwards=False):
+        return nn.gru(x, h0, kernel, recurrent_kernel, bias, go_backwards)
+
+    # ------------------------------------------------------------------ random
+    def _seeded(self, seed):
+        # one generator re-seeded per draw; int() of a device tensor syncs once
+        return self._generator.manual_seed(int(seed) & 0xFFFF_FFFF_FFFF_FFFF)
+
+    def random_uniform(self, shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
+        u = torch.rand(shape, generator=self._seeded(seed), dtype=_dt(dtype), device=self.device)
+        if minval != 0.0 or maxval != 1.0:
+            u = u * (maxval - minval) + minval
+        return u
+
+    def random_normal(self, shape, seed, mean=0.0, stddev=1.0, dtype="float32"):
+        z = torch.randn(shape, generator=self._seeded(seed), dtype=_dt(dtype), device=self.device)
+        if mean != 0.0 or stddev != 1.0:
+            z = z * stddev + mean
+        return z
+
+    # ---------------------------------------------------------------- control
+    def stop_gradient(self, x):
+        return self._t(x).detach()
+
+    def value_and_grad(self, fn):
+        def value_and_grad_fn(params, *args):
+            leaves = [self._t(p).detach() for p in params]
+            leaves = [p.requires_grad_() if p.is_floating_point() else p for p in leaves]
+            with torch.enable_grad():
+                value, aux = fn(leaves, *args)
+            wrt = [p for p in leaves if p.requires_grad]
+            found = (torch.autograd.grad(value, wrt, allow_unused=True)
+                     if wrt and value.requires_grad else [None] * len(wrt))
+            if len(wrt) < len(leaves):  # non-float params get zeros
+                found = iter(found)
+                found = [next(found) if p.requires_grad else None for p in leaves]
+            grads = [torch.zeros_like(p) if g is None else g for p, g in zip(leaves, found)]
+            return (value.detach(), _detach(aux)), grads
+
+        return value_and_grad_fn
+
+    def jit(self, fn, donate_argnums=()):
+        return fn  # eager
+
+    def scan(self, fn, init, xs):
+        if isinstance(xs, Tensor):
+            steps = torch.unbind(xs, 0)
+        else:
+            steps = list(zip(*(torch.unbind(a, 0) for a in xs)))
+        carry, ys = init, []
+        for x_t in steps:
+            carry, y = fn(carry, x_t)
+            ys.append(y)
+        if not ys or ys[0] is None:
+            return carry, None
+        if isinstance(ys[0], Tensor):
+            return carry, torch.stack(ys)
+        return carry, type(ys[0])(torch.stack(parts) for parts in zip(*ys))
+
+
+def _nograd(x):
+    return x.detach() if isinstance(x, Tensor) else x
+
+
+def _getitem_negative_steps(x, keys):
+    """``x[keys]`` where some slices step backwards: flip those axes, then step forwards."""
+    consumed = sum(1 for k in keys if k is not None and k is not Ellipsis)
+    flips, new, d = [], [], 0
+    for k in keys:
+        if k is Ellipsis:
+            d += x.ndim - consumed
+        elif k is not None:
+            if type(k) is slice and k.step is not None and k.step < 0:
+                n = x.shape[d]
+                start, stop, step = k.indices(n)
+                count = len(range(start, stop, step))
+                first = n - 1 - start
+                k = slice(first, first + (count - 1) * -step + 1, -step) if count else slice(0, 0)
+                flips.append(d)
+            d += 1
+        new.append(k)
+    return torch.flip(x, flips)[tuple(new)]

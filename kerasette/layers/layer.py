@@ -1,0 +1,591 @@
+"""The ``Layer`` base: weights, lazy building, eager and symbolic calls.
+
+``__call__`` builds the layer from the first input's shape, checks the input
+against ``input_spec``, routes ``training``/``mask`` to ``call`` when it takes
+them, and, given ``KerasTensor``s, records a ``Node`` instead of computing.
+"""
+from __future__ import annotations
+
+import collections
+import inspect
+import re
+import threading
+import warnings
+
+from .. import config
+from ..backends.base import standardize_dtype
+from ..random import SeedGenerator
+from ..variables import Variable
+from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
+
+_name_counts = collections.defaultdict(int)
+_context = threading.local()
+_warned_input_shape = []
+
+
+def unique_name(base):
+    """``base``, then ``base_1``, ``base_2``… within this session."""
+    n = _name_counts[base]
+    _name_counts[base] += 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def clear_session():
+    """Reset layer-name counters (as ``keras.backend.clear_session``)."""
+    _name_counts.clear()
+
+
+def to_snake_case(name):
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+def current_training():
+    """The ``training`` flag of the outermost layer call in progress, or None."""
+    return getattr(_context, "training", None)
+
+
+class InputSpec:
+    """Constraints on a layer's input: ``ndim``/``min_ndim``/``max_ndim``,
+    ``axes`` ({axis: size}), ``shape`` (None entries free)."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
+                 axes=None, allow_last_axis_squeeze=False, name=None):
+        self.dtype = dtype
+        self.shape = tuple(shape) if shape is not None else None
+        self.ndim = len(self.shape) if shape is not None else ndim
+        self.max_ndim = max_ndim
+        self.min_ndim = min_ndim
+        self.axes = dict(axes or {})
+        self.name = name
+
+    def check(self, shape, layer_name):
+        """Raise ValueError naming the layer when ``shape`` breaks the spec."""
+        nd = len(shape)
+        expect = None
+        if self.ndim is not None and nd != self.ndim:
+            expect = f"ndim={self.ndim}"
+        elif self.min_ndim is not None and nd < self.min_ndim:
+            expect = f"min_ndim={self.min_ndim}"
+        elif self.max_ndim is not None and nd > self.max_ndim:
+            expect = f"max_ndim={self.max_ndim}"
+        if expect:
+            raise ValueError(f"Input 0 of layer '{layer_name}' is incompatible with the layer: "
+                             f"expected {expect}, found ndim={nd}. Full shape received: {tuple(shape)}")
+        for axis, size in self.axes.items():
+            got = shape[axis] if -nd <= axis < nd else None
+            if size is not None and got is not None and got != size:
+                raise ValueError(f"Input 0 of layer '{layer_name}' is incompatible with the layer: "
+                                 f"expected axis {axis} of the input shape to have value {size}, "
+                                 f"but received input with shape {tuple(shape)}")
+        if self.shape is not None:
+            for want, got in zip(self.shape, shape):
+                if want is not None and got is not None and want != got:
+                    raise ValueError(f"Input 0 of layer '{layer_name}' is incompatible with the layer: "
+                                     f"expected shape={self.shape}, found shape={tuple(shape)}")
+
+
+class Layer:
+    """Base class of every layer (and of ``Model``).
+
+    Subclasses create weights in ``build(input_shape)`` with ``add_weight`` and
+    compute in ``call(inputs, training=None, mask=None)`` using only
+    ``kerasette.ops``.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name; derived from the class name when omitted.
+        dtype: the dtype of the weights and computations (floatx by default).
+        input_shape / batch_input_shape / input_dim: Keras 2-style shape hints;
+            a ``Sequential`` uses them to build its first layer.
+    """
+
+    def __init__(self, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
+                 name=None, **kwargs):
+        d = self.__dict__
+        d["_layers"] = []
+        d["_trainable_variables"] = []
+        d["_non_trainable_variables"] = []
+        d["_seed_generators"] = []
+        d["_regularized"] = []
+        d["_constraints"] = []
+        d["_call_losses"] = []
+        d["_inbound_nodes"] = []
+        d["_trainable"] = bool(trainable)
+        self.built = False
+        self._backend = None
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self._dtype = standardize_dtype(_policy_name(dtype)) if dtype is not None else None
+        self.supports_masking = getattr(self, "supports_masking", False)
+        self.input_spec = getattr(self, "input_spec", None)
+        from .. import regularizers
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._batch_input_shape = _pop_input_shape(kwargs, type(self).__name__)
+        kwargs.pop("weights", None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unrecognized keyword arguments {sorted(kwargs)}")
+        params = inspect.signature(self.call).parameters
+        self._call_takes_training = "training" in params
+        self._call_takes_mask = "mask" in params
+        self._build_takes_shape = len(inspect.signature(self.build).parameters) > 0
+
+    # ---------------------------------------------------------- tracking
+    def __setattr__(self, name, value):
+        if isinstance(value, Layer) and name not in ("_outer",):
+            if value not in self._layers:
+                self._layers.append(value)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+            for v in value:
+                if v not in self._layers:
+                    self._layers.append(v)
+        elif isinstance(value, Variable):
+            self._track_variable(value)
+        elif isinstance(value, SeedGenerator):
+            if value not in self._seed_generators:
+                self._seed_generators.append(value)
+        object.__setattr__(self, name, value)
+
+    def _track_variable(self, v):
+        target = self._trainable_variables if v.trainable else self._non_trainable_variables
+        if not any(v is w for w in self._trainable_variables + self._non_trainable_variables):
+            target.append(v)
+
+    @property
+    def dtype(self):
+        """The layer's weight and compute dtype."""
+        return self._dtype or config.floatx()
+
+    @property
+    def compute_dtype(self):
+        return self.dtype
+
+    @property
+    def variable_dtype(self):
+        return self.dtype
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self.__dict__["_trainable"] = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    # ------------------------------------------------------------ weights
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None, autocast=True):
+        """Create a weight ``Variable`` owned by this layer.
+
+        ``initializer`` is a name, an initializer object or a callable
+        ``(shape, dtype)``; the default is glorot_uniform for floats, zeros else.
+        """
+        from .. import constraints, initializers, regularizers
+        shape = tuple(int(s) for s in (shape or ()))
+        dtype = standardize_dtype(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.startswith(("float", "bfloat")) else "zeros"
+        init = initializers.get(initializer)
+        self._claim_backend()
+        v = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name or "variable")
+        v.path = f"{self.name}/{v.name}"
+        self._track_variable(v)
+        reg = regularizers.get(regularizer)
+        if reg is not None:
+            self._regularized.append((v, reg))
+        con = constraints.get(constraint)
+        if con is not None:
+            self._constraints.append((v, con))
+        return v
+
+    def add_variable(self, *args, **kwargs):
+        """Alias of ``add_weight`` (Keras 3 name)."""
+        return self.add_weight(*args, **kwargs)
+
+    def _claim_backend(self):
+        b = config.active()
+        if self._backend is None:
+            self._backend = b
+        elif self._backend is not b:
+            raise RuntimeError(_engine_message(self, b))
+
+    @property
+    def weights(self):
+        """Own weights (trainable first), then sub-layers', without duplicates."""
+        out, seen = [], set()
+        for w in self._trainable_variables + self._non_trainable_variables:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        for layer in self._layers:
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        own = [w for w in self._trainable_variables]
+        seen = {id(w) for w in own}
+        for layer in self._layers:
+            for w in layer.trainable_weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    own.append(w)
+        return own
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    trainable_variables = trainable_weights
+
+    @property
+    def variables(self):
+        """Weights plus the state of seed generators (everything the train step threads)."""
+        out = list(self.weights)
+        seen = {id(v) for v in out}
+        for layer in self._flatten_layers():
+            for g in layer._seed_generators:
+                if id(g.state) not in seen:
+                    seen.add(id(g.state))
+                    out.append(g.state)
+        return out
+
+    @property
+    def non_trainable_variables(self):
+        trainable = {id(w) for w in self.trainable_weights}
+        return [v for v in self.variables if id(v) not in trainable]
+
+    def _flatten_layers(self, include_self=True):
+        """This layer and every nested layer, depth first, each once."""
+        out, seen, stack = [], set(), [self] if include_self else list(reversed(self._layers))
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            stack.extend(reversed(layer._layers))
+        return out
+
+    def get_weights(self):
+        """The weights as NumPy arrays, in ``weights`` order."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Assign NumPy arrays to ``weights`` (same order, same shapes)."""
+        params = self.weights
+        if len(weights) != len(params):
+            raise ValueError(f"Layer '{self.name}' expects {len(params)} weight arrays "
+                             f"({[w.path for w in params]}), got {len(weights)}.")
+        import numpy as np
+        for v, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(w.shape) != v.shape:
+                raise ValueError(f"Layer '{self.name}': weight {v.path!r} has shape {v.shape}, "
+                                 f"but the array given has shape {tuple(w.shape)}.")
+            v.assign(w.astype(v.dtype, copy=False) if v.dtype != "bfloat16" else w)
+
+    def count_params(self):
+        """Number of scalars in the layer's weights."""
+        if not self.built:
+            raise ValueError(f"Layer '{self.name}' is not built yet; call it on data or build it first.")
+        total = 0
+        for w in self.weights:
+            n = 1
+            for d in w.shape:
+                n *= d
+            total += n
+        return total
+
+    # -------------------------------------------------------------- losses
+    def add_loss(self, loss):
+        """Add a scalar loss (e.g. an activity penalty) computed during ``call``."""
+        self._call_losses.append(loss)
+
+    @property
+    def losses(self):
+        """Weight-regularization penalties (from current values) plus losses added by the last call."""
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(layer._call_losses)
+            for v, reg in layer._regularized:
+                out.append(reg(v.value))
+        return out
+
+    def _clear_call_losses(self):
+        for layer in self._flatten_layers():
+            layer._call_losses.clear()
+
+    # ----------------------------------------------------------- building
+    def build(self, input_shape=None):
+        """Create the layer's weights for ``input_shape`` (batch dim included)."""
+        self.built = True
+
+    def _build_for_shapes(self, shapes):
+        if self._build_takes_shape:
+            self.build(shapes)
+        else:
+            self.build()
+        self.built = True
+
+    def build_from_config(self, build_config):
+        if build_config and "input_shape" in build_config and not self.built:
+            self._build_for_shapes(_as_shape(build_config["input_shape"]))
+
+    def get_build_config(self):
+        shape = getattr(self, "_build_input_shape", None)
+        return {"input_shape": shape} if shape is not None else None
+
+    # -------------------------------------------------------------- calling
+    def call(self, inputs, *args, **kwargs):
+        """The computation; override in subclasses."""
+        return inputs
+
+    def __call__(self, *args, **kwargs):
+        if any_symbolic((args, kwargs)):
+            return self._symbolic_call(args, kwargs)
+        b = config._active or config.active()
+        if self._backend is not None and self._backend is not b:
+            raise RuntimeError(_engine_message(self, b))
+        args = list(args)
+        if args:
+            args[0] = _convert_inputs(b, args[0])
+            first = args[0]
+        else:
+            key = "inputs" if "inputs" in kwargs else next(iter(kwargs))
+            kwargs[key] = _convert_inputs(b, kwargs[key])
+            first = kwargs[key]
+        if not self.built:
+            shapes = map_structure(lambda t: tuple(b.shape(t)), first)
+            self._build_input_shape = shapes
+            self._build_for_shapes(shapes)
+        if self.input_spec is not None:
+            _check_specs(self, map_structure(lambda t: tuple(b.shape(t)), first))
+        outer = getattr(_context, "training", None)
+        training = kwargs.get("training")
+        if self._call_takes_training:
+            if training is None:
+                if outer is not None:
+                    kwargs["training"] = outer
+            elif outer is None:
+                _context.training = bool(training)
+        else:
+            kwargs.pop("training", None)
+        if not self._call_takes_mask:
+            kwargs.pop("mask", None)
+        try:
+            out = self.call(*args, **kwargs)
+        finally:
+            if outer is None:
+                _context.training = None
+        if self.activity_regularizer is not None:
+            for o in flatten(out):
+                self.add_loss(self.activity_regularizer(o) / b.cast(b.shape(o)[0], b.dtype(o)))
+        return out
+
+    def _symbolic_call(self, args, kwargs):
+        first = args[0] if args else next(iter(kwargs.values()))
+        shapes = map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else tuple(t.shape), first)
+        if not self.built:
+            self._claim_backend_if_needed()
+            self._build_input_shape = shapes
+            self._build_for_shapes(shapes)
+        if self.input_spec is not None:
+            _check_specs(self, shapes)
+        outputs = self.compute_output_spec(*args, **kwargs)
+        outputs = map_structure(lambda t: t if isinstance(t, KerasTensor) else KerasTensor(t.shape), outputs)
+        node = Node(self, args, kwargs, outputs)
+        self._inbound_nodes.append(node)
+        return outputs
+
+    def _claim_backend_if_needed(self):
+        pass
+
+    def compute_output_shape(self, input_shape):
+        """Output shape(s) for ``input_shape``; derived by a trial call unless overridden."""
+        return map_structure(lambda t: t.shape, self._trial_output_spec(input_shape))
+
+    def compute_output_spec(self, *args, **kwargs):
+        """``KerasTensor``(s) describing the output of ``call`` on symbolic inputs."""
+        first = args[0] if args else next(iter(kwargs.values()))
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shapes = map_structure(lambda t: t.shape, first)
+            out_shapes = self.compute_output_shape(shapes)
+            return _shapes_to_tensors(out_shapes, self.compute_dtype)
+        return self._trial_output_spec(None, args, kwargs)
+
+    def _trial_output_spec(self, input_shape, args=None, kwargs=None):
+        """Run ``call`` on zeros twice (unknown dims as 2, then 3); dims that move are None."""
+        b = config.active()
+        if args is None:
+            args = (map_structure(lambda s: KerasTensor(s), input_shape),)
+            kwargs = {}
+        results = []
+        for fill in (2, 3):
+            def concrete(t, fill=fill):
+                if not isinstance(t, KerasTensor):
+                    return t
+                shape = tuple(fill if d is None else d for d in t.shape)
+                return b.zeros(shape, t.dtype if t.dtype else "float32")
+            cargs = map_structure(concrete, list(args))
+            ckw = {k: map_structure(concrete, v) for k, v in kwargs.items()}
+            if not self._call_takes_training:
+                ckw.pop("training", None)
+            elif "training" not in ckw:
+                ckw["training"] = False
+            if not self._call_takes_mask:
+                ckw.pop("mask", None)
+            results.append(self.call(*cargs, **ckw))
+        self._clear_call_losses()
+
+        def merge(r2, r3):
+            s2, s3 = tuple(b.shape(r2)), tuple(b.shape(r3))
+            shape = tuple(d2 if d2 == d3 else None for d2, d3 in zip(s2, s3))
+            return KerasTensor(shape, b.dtype(r2))
+
+        return _zip_map(merge, results[0], results[1])
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The output mask: the input mask when the layer supports masking, else None."""
+        return previous_mask if self.supports_masking else None
+
+    # ------------------------------------------------------------- graph info
+    def _node_attr(self, attr, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on a symbolic input, "
+                                 f"so it has no {what}.")
+        tensors = getattr(self._inbound_nodes[0], attr)
+        return tensors[0] if len(tensors) == 1 else tensors
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's first call."""
+        return self._node_attr("input_tensors", "input")
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's first call."""
+        node = self._inbound_nodes[0] if self._inbound_nodes else None
+        if node is None:
+            raise AttributeError(f"Layer '{self.name}' has never been called on a symbolic input, "
+                                 f"so it has no output.")
+        return node.outputs
+
+    # ------------------------------------------------------------ config
+    def get_config(self):
+        """Constructor arguments that recreate the layer (weights excluded)."""
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            cfg["batch_input_shape"] = self._batch_input_shape
+        return cfg
+
+    @classmethod
+    def from_config(cls, config):
+        """Recreate a layer from ``get_config()``'s output."""
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+# ---------------------------------------------------------------- helpers
+def _engine_message(layer, active):
+    return (f"Layer '{layer.name}' was built on the {layer._backend.name} engine, but the active engine "
+            f"is {active.name}. Build the model under {active.name}, and move weights with "
+            f"get_weights()/set_weights() or a saved file.")
+
+
+def _policy_name(dtype):
+    if isinstance(dtype, dict):
+        return dtype.get("config", {}).get("name", "float32")
+    return getattr(dtype, "name", dtype)
+
+
+def _pop_input_shape(kwargs, cls_name):
+    shape = None
+    if "batch_input_shape" in kwargs:
+        shape = kwargs.pop("batch_input_shape")
+        shape = tuple(shape) if shape is not None else None
+    if "batch_shape" in kwargs:
+        shape = tuple(kwargs.pop("batch_shape"))
+    if "input_shape" in kwargs:
+        s = kwargs.pop("input_shape")
+        if s is not None:
+            shape = (kwargs.get("batch_size"),) + tuple(s)
+    if "input_dim" in kwargs:
+        d = kwargs.pop("input_dim")
+        if d is not None:
+            shape = (kwargs.get("batch_size"), d)
+    kwargs.pop("batch_size", None)
+    if shape is not None and not _warned_input_shape:
+        _warned_input_shape.append(True)
+        warnings.warn(f"{cls_name}: passing `input_shape`/`input_dim` to a layer is deprecated; "
+                      "prefer an `Input(shape)` object as the first layer of a model.",
+                      DeprecationWarning, stacklevel=4)
+    return shape
+
+
+def _convert_inputs(b, x):
+    if isinstance(x, (list, tuple)):
+        return type(x)(_convert_inputs(b, t) for t in x)
+    if isinstance(x, dict):
+        return {k: _convert_inputs(b, v) for k, v in x.items()}
+    if x is None or b.is_array(x):
+        return x
+    if hasattr(x, "_kerasette_value"):
+        return x._kerasette_value()
+    import numpy as np
+    a = np.asarray(x)
+    if a.dtype == np.float64:
+        a = a.astype(config.floatx())
+    if a.dtype == object:
+        raise ValueError(f"Cannot use an input of object dtype (ragged or non-numeric): {type(x).__name__}.")
+    return b.convert(a)
+
+
+def _check_specs(layer, shapes):
+    specs = layer.input_spec
+    if isinstance(specs, (list, tuple)):
+        shape_list = shapes if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (tuple, list)) else [shapes]
+        for spec, s in zip(specs, shape_list):
+            if spec is not None:
+                spec.check(s, layer.name)
+    elif isinstance(shapes, tuple) and (not shapes or not isinstance(shapes[0], (tuple, list))):
+        specs.check(shapes, layer.name)
+
+
+def _as_shape(s):
+    if isinstance(s, list) and s and isinstance(s[0], (list, tuple)):
+        return [tuple(x) for x in s]
+    return tuple(s) if s is not None else None
+
+
+def _is_shape(s):
+    return isinstance(s, tuple) and all(d is None or isinstance(d, int) for d in s)
+
+
+def _shapes_to_tensors(shapes, dtype):
+    if _is_shape(shapes):
+        return KerasTensor(shapes, dtype)
+    if isinstance(shapes, dict):
+        return {k: _shapes_to_tensors(v, dtype) for k, v in shapes.items()}
+    if isinstance(shapes, list) and shapes and all(d is None or isinstance(d, int) for d in shapes):
+        return KerasTensor(tuple(shapes), dtype)
+    return type(shapes)(_shapes_to_tensors(s, dtype) for s in shapes)
+
+
+def _zip_map(fn, a, b):
+    if isinstance(a, (list, tuple)):
+        return type(a)(_zip_map(fn, x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return {k: _zip_map(fn, a[k], b[k]) for k in a}
+    if a is None:
+        return None
+    return fn(a, b)

@@ -1,0 +1,69 @@
+"""RMSprop, as ``keras.optimizers.RMSprop``."""
+from __future__ import annotations
+
+from .. import config, ops
+from .base import Optimizer
+
+
+class RMSprop(Optimizer):
+    """Divide the gradient by a running root-mean-square of recent gradients.
+
+    Per step: ``v = rho * v + (1 - rho) * g**2``; ``step = lr * g / sqrt(v +
+    epsilon)`` (``centered``: ``sqrt(v - a**2 + epsilon)`` with ``a`` the running
+    mean gradient); with ``momentum``: ``mom = momentum * mom + step; w -= mom``,
+    else ``w -= step``.
+
+    Args:
+        learning_rate: float or schedule (default 0.001).
+        rho: decay of the squared-gradient average.
+        momentum: momentum factor (0: none).
+        epsilon: added inside the square root.
+        centered: normalize by the gradient's estimated variance.
+        **kwargs: the base ``Optimizer`` arguments.
+
+    Example:
+        >>> opt = RMSprop(learning_rate=0.001, rho=0.9, centered=True)
+    """
+
+    _has_rule = True
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.rho = rho
+        self.momentum = momentum
+        self.epsilon = config.epsilon() if epsilon is None else epsilon
+        self.centered = centered
+
+    def _slot_groups(self):
+        # separate groups: all velocities, then all momentums, then averages (Keras's order)
+        groups = [[("velocity", "zeros")]]
+        if self.momentum > 0:
+            groups.append([("momentum", "zeros")])
+        if self.centered:
+            groups.append([("average_gradient", "zeros")])
+        return groups
+
+    def _rule(self, g, x, slots, c):
+        rho = self.rho
+        v = ops.add(ops.multiply(slots[0], rho), ops.multiply(ops.square(g), 1.0 - rho))
+        new = [v]
+        k = 1 + (self.momentum > 0)
+        if self.centered:
+            a = ops.add(ops.multiply(slots[k], rho), ops.multiply(g, 1.0 - rho))
+            denom = ops.add(ops.subtract(v, ops.square(a)), self.epsilon)
+        else:
+            denom = ops.add(v, self.epsilon)
+        step = ops.divide(ops.multiply(g, c[0]), ops.sqrt(denom))
+        if self.momentum > 0:
+            step = ops.add(ops.multiply(slots[1], self.momentum), step)
+            new.append(step)
+        if self.centered:
+            new.append(a)
+        return ops.subtract(x, step), new
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update({"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                    "centered": self.centered})
+        return cfg

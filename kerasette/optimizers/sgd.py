@@ -1,0 +1,51 @@
+"""SGD with optional (Nesterov) momentum, as ``keras.optimizers.SGD``."""
+from __future__ import annotations
+
+from .. import ops
+from .base import Optimizer
+
+
+class SGD(Optimizer):
+    """Gradient descent with momentum.
+
+    Per step: ``m = momentum * m - lr * g``; then ``w += m`` or, with
+    ``nesterov``, ``w += momentum * m - lr * g`` (without momentum,
+    ``w -= lr * g``).
+
+    Args:
+        learning_rate: float or schedule (default 0.01).
+        momentum: float in [0, 1].
+        nesterov: use Nesterov momentum.
+        **kwargs: the base ``Optimizer`` arguments (``weight_decay``,
+            ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``use_ema``, ``name``, ...).
+
+    Example:
+        >>> opt = SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
+    """
+
+    _has_rule = True
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) \
+                or not 0 <= momentum <= 1:
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum!r}")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _slot_groups(self):
+        return [[("momentum", "zeros")]] if self.momentum != 0 else []
+
+    def _rule(self, g, x, slots, c):
+        step = ops.multiply(g, c[0])
+        if self.momentum == 0:
+            return ops.subtract(x, step), ()
+        m = ops.subtract(ops.multiply(slots[0], self.momentum), step)
+        if self.nesterov:
+            return ops.add(x, ops.subtract(ops.multiply(m, self.momentum), step)), (m,)
+        return ops.add(x, m), (m,)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update({"momentum": self.momentum, "nesterov": self.nesterov})
+        return cfg
