@@ -1,7 +1,7 @@
 """Adagrad and Adadelta, as ``keras.optimizers.Adagrad`` / ``Adadelta``."""
 from __future__ import annotations
 
-from .. import config, ops
+from .. import config
 from .base import Optimizer
 
 
@@ -31,10 +31,13 @@ class Adagrad(Optimizer):
     def _slot_groups(self):
         return [[("accumulator", float(self.initial_accumulator_value))]]
 
-    def _rule(self, g, x, slots, c):
-        acc = ops.add(slots[0], ops.square(g))
-        step = ops.divide(ops.multiply(g, c[0]), ops.sqrt(ops.add(acc, self.epsilon)))
-        return ops.subtract(x, step), (acc,)
+    def _hyper(self):
+        return (self.epsilon,)
+
+    def _rule(self, K, g, x, slots, c, h):
+        acc = K.add(slots[0], K.square(g))
+        step = K.divide(K.multiply(g, c[0]), K.sqrt(K.add(acc, h[0])))
+        return K.subtract(x, step), (acc,)
 
     def get_config(self):
         cfg = super().get_config()
@@ -69,13 +72,15 @@ class Adadelta(Optimizer):
     def _slot_groups(self):
         return [[("accumulated_grad", "zeros"), ("accumulated_delta_var", "zeros")]]
 
-    def _rule(self, g, x, slots, c):
-        rho, eps = self.rho, self.epsilon
-        ag = ops.add(ops.multiply(slots[0], rho), ops.multiply(ops.square(g), 1.0 - rho))
-        delta = ops.divide(ops.multiply(ops.sqrt(ops.add(slots[1], eps)), g),
-                           ops.sqrt(ops.add(ag, eps)))
-        ad = ops.add(ops.multiply(slots[1], rho), ops.multiply(ops.square(delta), 1.0 - rho))
-        return ops.subtract(x, ops.multiply(delta, c[0])), (ag, ad)
+    def _hyper(self):
+        return (self.rho, 1.0 - self.rho, self.epsilon)
+
+    def _rule(self, K, g, x, slots, c, h):
+        rho, one_minus_rho, eps = h
+        ag = K.add(K.multiply(slots[0], rho), K.multiply(K.square(g), one_minus_rho))
+        delta = K.divide(K.multiply(K.sqrt(K.add(slots[1], eps)), g), K.sqrt(K.add(ag, eps)))
+        ad = K.add(K.multiply(slots[1], rho), K.multiply(K.square(delta), one_minus_rho))
+        return K.subtract(x, K.multiply(delta, c[0])), (ag, ad)
 
     def get_config(self):
         cfg = super().get_config()

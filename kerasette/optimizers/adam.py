@@ -1,7 +1,7 @@
 """The Adam family: Adam, AdamW, Adamax, Nadam, as in ``keras.optimizers``."""
 from __future__ import annotations
 
-from .. import config, ops
+from .. import config
 from .base import Optimizer
 
 
@@ -42,21 +42,26 @@ class Adam(Optimizer):
             groups.append([("velocity_hat", "zeros")])
         return groups
 
-    def _coefficients(self, lr, dtype):
-        t = self._local_step(dtype)
-        correction = ops.divide(ops.sqrt(ops.subtract(1.0, ops.power(self.beta_2, t))),
-                                ops.subtract(1.0, ops.power(self.beta_1, t)))
-        return lr, ops.multiply(lr, correction)
+    def _hyper(self):
+        return (1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon)
 
-    def _rule(self, g, x, slots, c):
-        m = ops.add(slots[0], ops.multiply(ops.subtract(g, slots[0]), 1.0 - self.beta_1))
-        v = ops.add(slots[1], ops.multiply(ops.subtract(ops.square(g), slots[1]), 1.0 - self.beta_2))
+    def _coefficients(self, K, lr, dtype):
+        t = self._local_step(K, dtype)
+        one, b1, b2 = self._constants(K, dtype, (1.0, self.beta_1, self.beta_2))
+        correction = K.divide(K.sqrt(K.subtract(one, K.power(b2, t))),
+                              K.subtract(one, K.power(b1, t)))
+        return lr, K.multiply(lr, correction)
+
+    def _rule(self, K, g, x, slots, c, h):
+        one_minus_b1, one_minus_b2, eps = h
+        m = K.add(slots[0], K.multiply(K.subtract(g, slots[0]), one_minus_b1))
+        v = K.add(slots[1], K.multiply(K.subtract(K.square(g), slots[1]), one_minus_b2))
         new = (m, v)
         if self.amsgrad:
-            v = ops.maximum(slots[2], v)
+            v = K.maximum(slots[2], v)
             new = (m, new[1], v)
-        step = ops.divide(ops.multiply(m, c[1]), ops.add(ops.sqrt(v), self.epsilon))
-        return ops.subtract(x, step), new
+        step = K.divide(K.multiply(m, c[1]), K.add(K.sqrt(v), eps))
+        return K.subtract(x, step), new
 
     def get_config(self):
         cfg = super().get_config()
@@ -119,15 +124,20 @@ class Adamax(Optimizer):
     def _slot_groups(self):
         return [[("momentum", "zeros"), ("norm", "zeros")]]
 
-    def _coefficients(self, lr, dtype):
-        t = self._local_step(dtype)
-        return lr, ops.subtract(1.0, ops.power(self.beta_1, t))
+    def _hyper(self):
+        return (1.0 - self.beta_1, self.beta_2, self.epsilon)
 
-    def _rule(self, g, x, slots, c):
-        m = ops.add(slots[0], ops.multiply(ops.subtract(g, slots[0]), 1.0 - self.beta_1))
-        u = ops.maximum(ops.multiply(slots[1], self.beta_2), ops.abs(g))
-        step = ops.divide(ops.multiply(m, c[0]), ops.multiply(ops.add(u, self.epsilon), c[1]))
-        return ops.subtract(x, step), (m, u)
+    def _coefficients(self, K, lr, dtype):
+        t = self._local_step(K, dtype)
+        one, b1 = self._constants(K, dtype, (1.0, self.beta_1))
+        return lr, K.subtract(one, K.power(b1, t))
+
+    def _rule(self, K, g, x, slots, c, h):
+        one_minus_b1, b2, eps = h
+        m = K.add(slots[0], K.multiply(K.subtract(g, slots[0]), one_minus_b1))
+        u = K.maximum(K.multiply(slots[1], b2), K.abs(g))
+        step = K.divide(K.multiply(m, c[0]), K.multiply(K.add(u, eps), c[1]))
+        return K.subtract(x, step), (m, u)
 
     def get_config(self):
         cfg = super().get_config()
@@ -174,32 +184,40 @@ class Nadam(Optimizer):
         dtype = variables[0].dtype if variables else config.floatx()
         self._u_product = self.add_variable((), 1.0, dtype, name="u_product")
 
-    def _prepare_step(self):
-        u = self._u_product
-        t = self._local_step(u.dtype)
-        self._write(u, ops.multiply(ops.multiply(u.value, self.beta_1),
-                                    ops.subtract(1.0, ops.multiply(ops.power(0.96, t), 0.5))))
+    def _mu(self, K, t, dtype):
+        """``beta_1 * (1 - 0.5 * 0.96**t)``, Keras's momentum schedule."""
+        one, half, decay, b1 = self._constants(K, dtype, (1.0, 0.5, 0.96, self.beta_1))
+        return K.multiply(K.subtract(one, K.multiply(K.power(decay, t), half)), b1)
 
-    def _coefficients(self, lr, dtype):
-        t = self._local_step(dtype)
-        b1 = self.beta_1
-        mu_t = ops.multiply(ops.subtract(1.0, ops.multiply(ops.power(0.96, t), 0.5)), b1)
-        mu_next = ops.multiply(ops.subtract(1.0, ops.multiply(ops.power(0.96, ops.add(t, 1.0)), 0.5)), b1)
+    def _prepare_step(self):
+        K = config._active or config.active()
+        u = self._u_product
+        dtype = u.dtype
+        self._write(u, K.multiply(u.value, self._mu(K, self._local_step(K, dtype), dtype)))
+
+    def _hyper(self):
+        return (1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon)
+
+    def _coefficients(self, K, lr, dtype):
+        t = self._local_step(K, dtype)
+        one, b2 = self._constants(K, dtype, (1.0, self.beta_2))
+        mu_t, mu_next = self._mu(K, t, dtype), self._mu(K, K.add(t, one), dtype)
         prod_t = self._u_product.value
-        if ops.dtype(prod_t) != dtype:
-            prod_t = ops.cast(prod_t, dtype)
-        prod_next = ops.multiply(prod_t, mu_next)
-        m_coef = ops.divide(mu_next, ops.subtract(1.0, prod_next))
-        g_coef = ops.divide(ops.subtract(1.0, mu_t), ops.subtract(1.0, prod_t))
-        v_coef = ops.subtract(1.0, ops.power(self.beta_2, t))
+        if K.dtype(prod_t) != dtype:
+            prod_t = K.cast(prod_t, dtype)
+        prod_next = K.multiply(prod_t, mu_next)
+        m_coef = K.divide(mu_next, K.subtract(one, prod_next))
+        g_coef = K.divide(K.subtract(one, mu_t), K.subtract(one, prod_t))
+        v_coef = K.subtract(one, K.power(b2, t))
         return lr, m_coef, g_coef, v_coef
 
-    def _rule(self, g, x, slots, c):
-        m = ops.add(slots[0], ops.multiply(ops.subtract(g, slots[0]), 1.0 - self.beta_1))
-        v = ops.add(slots[1], ops.multiply(ops.subtract(ops.square(g), slots[1]), 1.0 - self.beta_2))
-        m_hat = ops.add(ops.multiply(m, c[1]), ops.multiply(g, c[2]))
-        denom = ops.add(ops.sqrt(ops.divide(v, c[3])), self.epsilon)
-        return ops.subtract(x, ops.divide(ops.multiply(m_hat, c[0]), denom)), (m, v)
+    def _rule(self, K, g, x, slots, c, h):
+        one_minus_b1, one_minus_b2, eps = h
+        m = K.add(slots[0], K.multiply(K.subtract(g, slots[0]), one_minus_b1))
+        v = K.add(slots[1], K.multiply(K.subtract(K.square(g), slots[1]), one_minus_b2))
+        m_hat = K.add(K.multiply(m, c[1]), K.multiply(g, c[2]))
+        denom = K.add(K.sqrt(K.divide(v, c[3])), eps)
+        return K.subtract(x, K.divide(K.multiply(m_hat, c[0]), denom)), (m, v)
 
     def get_config(self):
         cfg = super().get_config()

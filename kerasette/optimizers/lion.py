@@ -1,7 +1,6 @@
 """Lion, as ``keras.optimizers.Lion``."""
 from __future__ import annotations
 
-from .. import ops
 from .base import Optimizer
 
 
@@ -34,11 +33,15 @@ class Lion(Optimizer):
     def _slot_groups(self):
         return [[("momentum", "zeros")]]
 
-    def _rule(self, g, x, slots, c):
+    def _hyper(self):
+        return (self.beta_1, 1.0 - self.beta_1, self.beta_2, 1.0 - self.beta_2)
+
+    def _rule(self, K, g, x, slots, c, h):
+        b1, one_minus_b1, b2, one_minus_b2 = h
         m = slots[0]
-        direction = ops.sign(ops.add(ops.multiply(m, self.beta_1), ops.multiply(g, 1.0 - self.beta_1)))
-        m = ops.add(ops.multiply(m, self.beta_2), ops.multiply(g, 1.0 - self.beta_2))
-        return ops.subtract(x, ops.multiply(direction, c[0])), (m,)
+        direction = K.sign(K.add(K.multiply(m, b1), K.multiply(g, one_minus_b1)))
+        m = K.add(K.multiply(m, b2), K.multiply(g, one_minus_b2))
+        return K.subtract(x, K.multiply(direction, c[0])), (m,)
 
     def get_config(self):
         cfg = super().get_config()

@@ -1,7 +1,7 @@
 """RMSprop, as ``keras.optimizers.RMSprop``."""
 from __future__ import annotations
 
-from .. import config, ops
+from .. import config
 from .base import Optimizer
 
 
@@ -44,23 +44,25 @@ class RMSprop(Optimizer):
             groups.append([("average_gradient", "zeros")])
         return groups
 
-    def _rule(self, g, x, slots, c):
-        rho = self.rho
-        v = ops.add(ops.multiply(slots[0], rho), ops.multiply(ops.square(g), 1.0 - rho))
+    def _hyper(self):
+        return (self.rho, 1.0 - self.rho, self.epsilon, self.momentum)
+
+    def _rule(self, K, g, x, slots, c, h):
+        rho, one_minus_rho, eps, momentum = h
+        v = K.add(K.multiply(slots[0], rho), K.multiply(K.square(g), one_minus_rho))
         new = [v]
-        k = 1 + (self.momentum > 0)
         if self.centered:
-            a = ops.add(ops.multiply(slots[k], rho), ops.multiply(g, 1.0 - rho))
-            denom = ops.add(ops.subtract(v, ops.square(a)), self.epsilon)
+            a = K.add(K.multiply(slots[-1], rho), K.multiply(g, one_minus_rho))
+            denom = K.add(K.subtract(v, K.square(a)), eps)
         else:
-            denom = ops.add(v, self.epsilon)
-        step = ops.divide(ops.multiply(g, c[0]), ops.sqrt(denom))
+            denom = K.add(v, eps)
+        step = K.divide(K.multiply(g, c[0]), K.sqrt(denom))
         if self.momentum > 0:
-            step = ops.add(ops.multiply(slots[1], self.momentum), step)
+            step = K.add(K.multiply(slots[1], momentum), step)
             new.append(step)
         if self.centered:
             new.append(a)
-        return ops.subtract(x, step), new
+        return K.subtract(x, step), new
 
     def get_config(self):
         cfg = super().get_config()

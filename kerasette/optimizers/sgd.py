@@ -1,7 +1,6 @@
 """SGD with optional (Nesterov) momentum, as ``keras.optimizers.SGD``."""
 from __future__ import annotations
 
-from .. import ops
 from .base import Optimizer
 
 
@@ -36,14 +35,18 @@ class SGD(Optimizer):
     def _slot_groups(self):
         return [[("momentum", "zeros")]] if self.momentum != 0 else []
 
-    def _rule(self, g, x, slots, c):
-        step = ops.multiply(g, c[0])
+    def _hyper(self):
+        return (self.momentum,)
+
+    def _rule(self, K, g, x, slots, c, h):
+        step = K.multiply(g, c[0])
         if self.momentum == 0:
-            return ops.subtract(x, step), ()
-        m = ops.subtract(ops.multiply(slots[0], self.momentum), step)
+            return K.subtract(x, step), ()
+        mu = h[0]
+        m = K.subtract(K.multiply(slots[0], mu), step)
         if self.nesterov:
-            return ops.add(x, ops.subtract(ops.multiply(m, self.momentum), step)), (m,)
-        return ops.add(x, m), (m,)
+            return K.add(x, K.subtract(K.multiply(m, mu), step)), (m,)
+        return K.add(x, m), (m,)
 
     def get_config(self):
         cfg = super().get_config()
