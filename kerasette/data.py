@@ -42,16 +42,14 @@ def normalize_arrays(x, what):
         return None
     if isinstance(x, dict):
         return {k: to_host_array(v, f"{what}['{k}']") for k, v in x.items()}
-    if isinstance(x, (list, tuple)) and x and not _is_scalar_list(x):
+    if isinstance(x, (list, tuple)) and x and all(_is_array_object(v) for v in x):
         return [to_host_array(v, f"{what}[{i}]") for i, v in enumerate(x)]
     return to_host_array(x, what)
 
 
-def _is_scalar_list(x):
-    first = x[0]
-    return isinstance(first, (int, float, np.number)) or (
-        isinstance(first, (list, tuple)) and first and isinstance(first[0], (int, float, np.number))
-        and len(x) > 8)
+def _is_array_object(v):
+    """An array (not a Python list): a list of these means one array per model input."""
+    return v is None or (hasattr(v, "shape") and hasattr(v, "dtype")) or hasattr(v, "_kerasette_value")
 
 
 def num_samples(*nests):

@@ -469,39 +469,41 @@ def test_inside_the_engines_jit(engine):
 
 
 # ---------------------------------------------------------------- Keras itself
+ORACLE_SW = np.linspace(0.1, 2.0, N).astype(np.float32)
+# (Keras class name, kwargs, y_true, y_pred); ours is the class of the same name
+ORACLE_CASES = [
+    ("MeanSquaredError", {}, REG_TRUE, REG_PRED),
+    ("MeanAbsolutePercentageError", {}, REG_TRUE, REG_PRED),
+    ("Huber", {"delta": 0.7}, REG_TRUE, REG_PRED),
+    ("LogCosh", {}, REG_TRUE, REG_PRED),
+    ("CosineSimilarity", {}, REG_TRUE, REG_PRED),
+    ("KLDivergence", {}, _probs(), PROBS),
+    ("Poisson", {}, POS_TRUE, POS_PRED),
+    ("SquaredHinge", {}, BIN_TRUE, REG_PRED),
+    ("CategoricalHinge", {}, ONEHOT, REG_PRED),
+    ("CategoricalCrossentropy", {"label_smoothing": 0.1}, ONEHOT, PROBS),
+    ("CategoricalCrossentropy", {"from_logits": True}, ONEHOT, LOGITS),
+    ("SparseCategoricalCrossentropy", {"from_logits": True}, LABELS, LOGITS),
+    ("SparseCategoricalCrossentropy", {"ignore_class": 2}, LABELS, PROBS),
+    ("BinaryCrossentropy", {"from_logits": True, "label_smoothing": 0.2}, BIN_TRUE, LOGITS),
+    ("BinaryFocalCrossentropy", {"apply_class_balancing": True, "gamma": 1.5}, BIN_TRUE, BIN_PROB),
+]
+
+
+@pytest.fixture(scope="module")
+def keras_loss_values(keras_module):
+    """Keras's values for ORACLE_CASES, computed once: (plain, weighted) per case."""
+    out = []
+    for name, kwargs, t, p in ORACLE_CASES:
+        loss = getattr(keras_module.losses, name)(**kwargs)
+        out.append((np.asarray(loss(t, p)), np.asarray(loss(t, p, sample_weight=ORACLE_SW))))
+    return out
+
+
 @pytest.mark.keras_oracle
-def test_matches_keras(engine, keras_module):
-    keras = keras_module
-    sw = np.linspace(0.1, 2.0, N).astype(np.float32)
-    pairs = [
-        (keras.losses.MeanSquaredError(), losses.MeanSquaredError(), REG_TRUE, REG_PRED),
-        (keras.losses.MeanAbsolutePercentageError(), losses.MeanAbsolutePercentageError(), REG_TRUE, REG_PRED),
-        (keras.losses.Huber(delta=0.7), losses.Huber(delta=0.7), REG_TRUE, REG_PRED),
-        (keras.losses.LogCosh(), losses.LogCosh(), REG_TRUE, REG_PRED),
-        (keras.losses.CosineSimilarity(), losses.CosineSimilarity(), REG_TRUE, REG_PRED),
-        (keras.losses.KLDivergence(), losses.KLDivergence(), _probs(), PROBS),
-        (keras.losses.Poisson(), losses.Poisson(), POS_TRUE, POS_PRED),
-        (keras.losses.SquaredHinge(), losses.SquaredHinge(), BIN_TRUE, REG_PRED),
-        (keras.losses.CategoricalHinge(), losses.CategoricalHinge(), ONEHOT, REG_PRED),
-        (keras.losses.CategoricalCrossentropy(label_smoothing=0.1), losses.CategoricalCrossentropy(
-            label_smoothing=0.1), ONEHOT, PROBS),
-        (keras.losses.CategoricalCrossentropy(from_logits=True), losses.CategoricalCrossentropy(
-            from_logits=True), ONEHOT, LOGITS),
-        (keras.losses.SparseCategoricalCrossentropy(from_logits=True), losses.SparseCategoricalCrossentropy(
-            from_logits=True), LABELS, LOGITS),
-        (keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.2), losses.BinaryCrossentropy(
-            from_logits=True, label_smoothing=0.2), BIN_TRUE, LOGITS),
-        (keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, gamma=1.5),
-         losses.BinaryFocalCrossentropy(apply_class_balancing=True, gamma=1.5), BIN_TRUE, BIN_PROB),
-    ]
-    for theirs, ours, t, p in pairs:
-        name = type(ours).__name__
-        np.testing.assert_allclose(npy(ours(t, p)), np.asarray(theirs(t, p)), rtol=2e-5, atol=1e-6,
+def test_matches_keras(engine, keras_loss_values):
+    for (name, kwargs, t, p), (plain, weighted) in zip(ORACLE_CASES, keras_loss_values):
+        ours = getattr(losses, name)(**kwargs)
+        np.testing.assert_allclose(npy(ours(t, p)), plain, rtol=2e-5, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(npy(ours(t, p, sample_weight=ORACLE_SW)), weighted, rtol=2e-5, atol=1e-6,
                                    err_msg=name)
-        np.testing.assert_allclose(npy(ours(t, p, sample_weight=sw)), np.asarray(theirs(t, p, sample_weight=sw)),
-                                   rtol=2e-5, atol=1e-6, err_msg=name)
-    labels = np.array([0, 2, 255, 1], np.int64)
-    p = _probs(4, 3)
-    theirs = keras.losses.SparseCategoricalCrossentropy(ignore_class=255)(labels, p)
-    ours = losses.SparseCategoricalCrossentropy(ignore_class=255)(labels, p)
-    np.testing.assert_allclose(npy(ours), np.asarray(theirs), rtol=2e-5)

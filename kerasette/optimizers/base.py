@@ -165,7 +165,7 @@ class Optimizer:
                              "optimizer (`get_config`/`from_config`).")
         old_iter = None if self._iterations is None else int(self._iterations.numpy())
         old_lr = None if self._learning_rate_var is None else float(self._learning_rate_var.numpy())
-        dtype = _int_dtype()
+        self._int_dtype = dtype = _int_dtype()
         self._iterations = Variable(ops.convert(old_iter or 0, dtype), dtype=dtype,
                                     trainable=False, name="iteration")
         self._variables = [self._iterations]
@@ -245,11 +245,12 @@ class Optimizer:
         self._ensure_state()
         dtype = dtype or config.floatx()
         shape = tuple(shape)
+        key = initializer.lower() if isinstance(initializer, str) else None
         if isinstance(initializer, numbers.Number):
             value = ops.full(shape, initializer, dtype)
-        elif initializer in ("zeros", "Zeros", None):
+        elif initializer is None or key == "zeros":
             value = ops.zeros(shape, dtype)
-        elif initializer in ("ones", "Ones"):
+        elif key == "ones":
             value = ops.ones(shape, dtype)
         else:
             if isinstance(initializer, (str, dict)):
@@ -369,7 +370,7 @@ class Optimizer:
             self._update_averages()
         it = self._iterations
         K = config._active or config.active()
-        self._write(it, K.add(it.value, self._constants(K, it.dtype, (1,))[0]))
+        self._write(it, K.add(it.value, self._constants(K, self._int_dtype, (1,))[0]))
 
     def _drop_missing(self, grads, variables, indices):
         keep = [k for k, g in enumerate(grads) if g is not None]
@@ -453,9 +454,8 @@ class Optimizer:
 
     def _local_step(self, K, dtype):
         """``iterations + 1`` as a float scalar of ``dtype`` (the 1-based step)."""
-        it = self._iterations_value()
-        one = self._constants(K, K.dtype(it), (1,))[0]
-        return K.cast(K.add(it, one), dtype)
+        one = self._constants(K, self._int_dtype, (1,))[0]
+        return K.cast(K.add(self._iterations_value(), one), dtype)
 
     def _iterations_value(self):
         """The engine value of ``iterations`` (update count when accumulating)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import Backend
-from . import nn, ops
+from . import nn, ops, rnn
 from .autodiff import Traced, value_and_grad  # noqa: F401
 
 F32 = np.dtype("float32")
@@ -85,7 +85,7 @@ def _namespace():
     for name in dir(Backend):
         if name.startswith("_") or not callable(getattr(Backend, name)):
             continue
-        for source in (here, vars(nn), vars(ops)):
+        for source in (here, vars(nn), vars(rnn), vars(ops)):
             f = source.get(name)
             if callable(f) and not isinstance(f, type):
                 methods[name] = staticmethod(f)

@@ -180,15 +180,18 @@ def _binary(name, f, rx, ry):
         ty = type(y) is Traced
         if not (tx or ty):
             try:
-                return _demote(f(x, y), x, y)
+                out = f(x, y)
             except ValueError as e:
                 raise _bcast_error(name, x, y, e) from None
+            return _demote(out, x, y) if out.dtype is F64 else out
         xv = x.value if tx else x
         yv = y.value if ty else y
         try:
-            out = _demote(f(xv, yv), xv, yv)
+            out = f(xv, yv)
         except ValueError as e:
             raise _bcast_error(name, xv, yv, e) from None
+        if out.dtype is F64:
+            out = _demote(out, xv, yv)
         xs, ys = np.shape(xv), np.shape(yv)
 
         def vjp(g):
@@ -228,12 +231,15 @@ minimum = _binary("minimum", np.minimum, lambda g, x, y, o: g * (x <= y), lambda
 
 def _nograd_binary(name, f):
     def op(x, y):
-        x = _val(x)
-        y = _val(y)
+        if type(x) is Traced:
+            x = x.value
+        if type(y) is Traced:
+            y = y.value
         try:
-            return _demote(f(x, y), x, y)
+            out = f(x, y)
         except ValueError as e:
             raise _bcast_error(name, x, y, e) from None
+        return _demote(out, x, y) if out.dtype is F64 else out
 
     op.__name__ = name
     return op
@@ -291,8 +297,13 @@ def _unary(name, f, d):
 
 
 def _sigmoid(x):
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1, e) / (1 + e)
+    # 1 / (1 + exp(-x)) is exact at both ends; exp overflowing to inf gives 0
+    t = np.empty_like(x, dtype=None if np.result_type(x).kind == "f" else F32)
+    np.negative(x, out=t)
+    with np.errstate(over="ignore"):
+        np.exp(t, out=t)
+    t += 1
+    return np.reciprocal(t, out=t)
 
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -550,7 +561,7 @@ def transpose(x, axes=None):
     axes = _ax(axes)
     if type(x) is Traced:
         xv = x.value
-        inv = None if axes is None else tuple(np.argsort(axes))
+        inv = None if axes is None else tuple(np.argsort([a % xv.ndim for a in axes]))
         return Traced(np.transpose(xv, axes), (x,), lambda g: (np.transpose(g, inv),))
     return np.transpose(x, axes)
 

@@ -11,6 +11,9 @@ Design rules:
   host values there once; nothing on the hot path converts or flattens trees.
 * Neural ops are channels-last at the interface and channels-first inside
   ``torch.nn.functional`` (a permuted view, no copy for 2-D/3-D images).
+* On CUDA, starting the engine turns off cuDNN's TF32 mode (float32 results
+  match the other engines); ``torch.backends.cudnn.allow_tf32 = True`` afterwards
+  trades that for speed.
 * Gradients: ``value_and_grad`` makes fresh leaf tensors and calls
   ``torch.autograd.grad``; ``jit`` returns the function (eager).
 """

@@ -73,6 +73,10 @@ class TorchBackend(Backend):
     def __init__(self):
         self.device = _device()
         self._generator = torch.Generator(device=self.device)
+        if self.device.type == "cuda":
+            # float32 parity with the other engines: cuDNN convs and RNNs default to
+            # TF32 (about 1e-3 relative error); set it back to True for speed.
+            torch.backends.cudnn.allow_tf32 = False
 
     # ------------------------------------------------------------- conversion
     def _t(self, x):
@@ -150,7 +154,7 @@ class TorchBackend(Backend):
             return _NAMES[x.dtype]
         except KeyError:
             raise TypeError(f"Unsupported dtype {x.dtype}; kerasette supports "
-                            f"{', '.join(n for n in _TORCH_DTYPES if isinstance(n, str))}.") from None
+                            f"{', '.join(_NAMES.values())}.") from None
 
     def is_array(self, x):
         return isinstance(x, Tensor)
@@ -426,7 +430,7 @@ class TorchBackend(Backend):
     # torch reads dim=() as "all axes"; NumPy's axis=() reduces nothing.
     def sum(self, x, axis=None, keepdims=False):
         if axis == ():
-            return x
+            return self._t(x)
         return torch.sum(self._t(x), dim=_dims(axis), keepdim=keepdims)
 
     def mean(self, x, axis=None, keepdims=False):
@@ -439,12 +443,12 @@ class TorchBackend(Backend):
 
     def max(self, x, axis=None, keepdims=False):
         if axis == ():
-            return x
+            return self._t(x)
         return torch.amax(self._t(x), dim=_dims(axis), keepdim=keepdims)  # ties share the gradient
 
     def min(self, x, axis=None, keepdims=False):
         if axis == ():
-            return x
+            return self._t(x)
         return torch.amin(self._t(x), dim=_dims(axis), keepdim=keepdims)
 
     def prod(self, x, axis=None, keepdims=False):
@@ -460,10 +464,10 @@ class TorchBackend(Backend):
         return x if keepdims else x.squeeze(tuple(axes))
 
     def argmax(self, x, axis=-1):
-        return torch.argmax(self._t(x), dim=axis)  # first occurrence
+        return torch.argmax(_no_bool(self._t(x)), dim=axis)  # first occurrence
 
     def argmin(self, x, axis=-1):
-        return torch.argmin(self._t(x), dim=axis)
+        return torch.argmin(_no_bool(self._t(x)), dim=axis)
 
     def any(self, x, axis=None, keepdims=False):
         x = self._t(x)
@@ -493,7 +497,8 @@ class TorchBackend(Backend):
             x = x.to(torch.float32)
         if axis == ():
             return torch.zeros_like(x)
-        return torch.var(x, dim=None if axis is None else _dims(axis), correction=0, keepdim=keepdims)
+        dim = None if axis is None else _dims(axis)
+        return torch.var(x, dim=dim, correction=0, keepdim=keepdims)
 
     def std(self, x, axis=None, keepdims=False):
         x = self._t(x)
@@ -501,13 +506,15 @@ class TorchBackend(Backend):
             x = x.to(torch.float32)
         if axis == ():
             return torch.zeros_like(x)
-        return torch.std(x, dim=None if axis is None else _dims(axis), correction=0, keepdim=keepdims)
+        dim = None if axis is None else _dims(axis)
+        return torch.std(x, dim=dim, correction=0, keepdim=keepdims)
 
     def logsumexp(self, x, axis=None, keepdims=False):
         x = self._t(x)
         if axis == ():
             return x
-        return torch.logsumexp(x, dim=tuple(range(x.ndim)) if axis is None else axis, keepdim=keepdims)
+        dim = tuple(range(x.ndim)) if axis is None else axis
+        return torch.logsumexp(x, dim=dim, keepdim=keepdims)
 
     def norm(self, x, axis=None, keepdims=False):
         return torch.linalg.vector_norm(self._t(x), 2, dim=axis, keepdim=keepdims)
@@ -578,13 +585,14 @@ class TorchBackend(Backend):
             pairs = [(int(pad_width),) * 2] * x.ndim
         else:
             pw = list(pad_width)
-            if pw and isinstance(pw[0], (int, np.integer)):  # (before, after) or (n,) for every axis
+            if pw and isinstance(pw[0], (int, np.integer)):  # one (before, after) for all axes
                 pw = [tuple(pw)]
             pairs = [tuple(p) if len(p) == 2 else (p[0], p[0]) for p in pw]
             if len(pairs) == 1:
                 pairs = pairs * x.ndim
             if len(pairs) != x.ndim:
-                raise ValueError(f"pad: pad_width {pad_width!r} does not fit shape {tuple(x.shape)}.")
+                raise ValueError(f"pad: pad_width {pad_width!r} does not fit shape "
+                                 f"{tuple(x.shape)}.")
         return F.pad(x, nn.torch_pads(pairs), value=constant_values)
 
     def getitem(self, x, key):
@@ -769,6 +777,10 @@ class TorchBackend(Backend):
         if isinstance(ys[0], Tensor):
             return carry, torch.stack(ys)
         return carry, type(ys[0])(torch.stack(parts) for parts in zip(*ys))
+
+
+def _no_bool(x):
+    return x.to(torch.uint8) if x.dtype == torch.bool else x
 
 
 def _nograd(x):

@@ -7,6 +7,9 @@ asymmetric case pads explicitly with ``F.pad`` first.
 """
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import torch
 import torch.nn.functional as F
 
@@ -41,12 +44,12 @@ def _padding_mode(padding):
     return padding
 
 
-def _same_pads(x_cf, window, strides, dilation, max_symmetric=None):
-    """torch ``padding`` argument and the channels-first input, Keras's 'same' rule."""
+def _same_pads(x_cf, window, strides, dilation, pooling=False):
+    """Keras's 'same' split as ``(torch padding, None)`` when torch can take it (symmetric;
+    for pooling also at most half the window), else ``(0, (before, after) per axis)``."""
     pairs = [same_padding(n, k, s, d)
              for n, k, s, d in zip(x_cf.shape[2:], window, strides, dilation)]
-    if all(b == a and (max_symmetric is None or b <= m // 2)
-           for (b, a), m in zip(pairs, max_symmetric or window)):
+    if all(b == a and (not pooling or b <= k // 2) for (b, a), k in zip(pairs, window)):
         return tuple(b for b, _ in pairs), None
     return 0, pairs
 
@@ -85,7 +88,8 @@ def conv_transpose(x, kernel, strides=1, padding="valid", output_padding=None, d
     n = kernel.ndim - 2
     strides = normalize_tuple(strides, n, "strides")
     dilation = normalize_tuple(dilation_rate, n, "dilation_rate")
-    extra = (None,) * n if output_padding is None else normalize_tuple(output_padding, n, "output_padding")
+    extra = ((None,) * n if output_padding is None
+             else normalize_tuple(output_padding, n, "output_padding"))
     same = _padding_mode(padding) == "same"
     w = kernel.permute(n + 1, n, *range(n))  # (*window, c_out, c_in) -> (c_in, c_out, *window)
     xc = _channels_first(x)
@@ -121,7 +125,7 @@ def max_pool(x, pool_size, strides=None, padding="valid"):
     pad = 0
     if _padding_mode(padding) == "same":
         # torch's own padding is -inf, symmetric and at most half the window
-        pad, pairs = _same_pads(xc, window, strides, (1,) * n, max_symmetric=window)
+        pad, pairs = _same_pads(xc, window, strides, (1,) * n, pooling=True)
         if pairs is not None:
             xc = F.pad(xc, torch_pads(pairs), value=float("-inf"))
     return _channels_last(_MAX_POOL[n](xc, window, strides, pad))
@@ -133,9 +137,10 @@ def avg_pool(x, pool_size, strides=None, padding="valid"):
     pool = _AVG_POOL[n]
     if _padding_mode(padding) == "valid":
         return _channels_last(pool(xc, window, strides))
-    pad, pairs = _same_pads(xc, window, strides, (1,) * n, max_symmetric=window)
+    pad, pairs = _same_pads(xc, window, strides, (1,) * n, pooling=True)
     if pairs is None:
-        return _channels_last(pool(xc, window, strides, pad, False, False))  # count_include_pad=False
+        # ceil_mode=False, count_include_pad=False
+        return _channels_last(pool(xc, window, strides, pad, False, False))
     # asymmetric: average of the zero-padded input over the share of real cells
     pads = torch_pads(pairs)
     ones = torch.ones((1, 1, *xc.shape[2:]), dtype=xc.dtype, device=xc.device)
@@ -149,6 +154,21 @@ def ctc_loss(labels, logits, label_lengths, logit_lengths, blank_index=0):
                       blank=blank_index, reduction="none", zero_infinity=False)
 
 
+# torch.lstm/gru(input, hx, params, has_biases, num_layers, dropout, train,
+# bidirectional, batch_first). `train=True`: cuDNN refuses a backward pass
+# otherwise; with dropout 0 it changes nothing else.
+@contextlib.contextmanager
+def _rnn_weights_unflattened(x):
+    """cuDNN warns that per-call weights are not one flat buffer; here they are meant
+    not to be (they change every step), so that one warning is silenced, on CUDA only."""
+    if not x.is_cuda:
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="RNN module weights are not part of single")
+        yield
+
+
 def lstm(x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):
     """torch's fused LSTM; Keras's gates i, f, c, o are torch's i, f, g, o."""
     if go_backwards:
@@ -156,8 +176,9 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):
     params = [kernel.T, recurrent_kernel.T]
     if bias is not None:
         params += [bias, torch.zeros_like(bias)]
-    out, h, c = torch.lstm(x, (h0.unsqueeze(0), c0.unsqueeze(0)), params,
-                           bias is not None, 1, 0.0, False, False, True)
+    with _rnn_weights_unflattened(x):
+        hx = (h0.unsqueeze(0).contiguous(), c0.unsqueeze(0).contiguous())
+        out, h, c = torch.lstm(x, hx, params, bias is not None, 1, 0.0, True, False, True)
     return out, h[0], c[0]
 
 
@@ -175,5 +196,7 @@ def gru(x, h0, kernel, recurrent_kernel, bias, go_backwards=False):
     if bias is not None:
         b = _zrh_to_rzh(bias, units)
         params += [b[0], b[1]] if b.ndim == 2 else [b, torch.zeros_like(b)]
-    out, h = torch.gru(x, h0.unsqueeze(0), params, bias is not None, 1, 0.0, False, False, True)
+    with _rnn_weights_unflattened(x):
+        hx = h0.unsqueeze(0).contiguous()
+        out, h = torch.gru(x, hx, params, bias is not None, 1, 0.0, True, False, True)
     return out, h[0]

@@ -85,6 +85,8 @@ def test_convert_dtypes(b):
     a[0] = 100.0
     assert float(t[0]) == 0.0  # a copy, not a view of the caller's array
     assert b.convert(a[::-1]).tolist() == a[::-1].tolist()
+    assert b.shape(b.convert(np.array(2.5))) == () and b.dtype(b.convert(np.float32(2))) == "float32"
+    assert b.shape(b.convert(np.array(2.5), "float32")) == ()
 
 
 def test_unsupported_dtype(b):
@@ -272,6 +274,8 @@ def test_reduction_semantics(b):
     x = np.array([[1, 3, 3], [2, 2, 0]], np.float32)
     np.testing.assert_array_equal(b.to_numpy(b.argmax(b.convert(x), axis=-1)), [1, 0])
     np.testing.assert_array_equal(b.to_numpy(b.argmin(b.convert(x), axis=0)), [0, 1, 1])
+    np.testing.assert_array_equal(b.to_numpy(b.argmax(b.convert(x > 2), axis=-1)), [1, 0])
+    close(b, b.prod(b.convert(x), axis=()), x)
     close(b, b.cumsum(b.convert(x), axis=1), np.cumsum(x, axis=1))
     check_grad(b, lambda p: b.cumsum(p, axis=0), rand(3, 2))
     close(b, b.sum(b.convert(x), axis=()), x)
