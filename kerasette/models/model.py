@@ -71,6 +71,7 @@ class Model(Trainer, Layer):
                 raise ValueError(f"Model '{self.name}': two layers are named '{layer.name}'; "
                                  f"layer names in a model must be unique.")
             names[layer.name] = layer
+        self._graph_nodes = nodes
         self._graph = [_Step(n) for n in nodes]
         self._graph_layers = layers
         for layer in layers:
