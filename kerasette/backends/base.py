@@ -62,6 +62,29 @@ def conv_output_length(length, window, stride, padding, dilation=1):
     return max(0, (length - window) // stride + 1)
 
 
+def conv_transpose_geometry(length, window, stride, padding, output_padding=None, dilation=1):
+    """(output length, cells cropped from the front of the full result) of a transposed
+    convolution along one axis, by Keras 3's rule.
+
+    The full result (no cropping) has length ``(n - 1) * s + k'``; Keras pads the
+    stride-dilated input by ``left = k' - 1 - crop`` in front.
+    """
+    if length is None:
+        return None, 0
+    k = (window - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(k, stride) - k if output_padding is None else output_padding
+        return (length - 1) * stride + k + extra, 0
+    pad = stride + k - 2 if output_padding is None else k + k % 2 - 2 + output_padding
+    left = min(pad // 2 + pad % 2, k - 1)
+    return (length - 1) * stride + pad - k + 2, k - 1 - left
+
+
+def conv_transpose_output_length(length, window, stride, padding, output_padding=None, dilation=1):
+    """Spatial output length of a transposed convolution (Keras 3's rule)."""
+    return conv_transpose_geometry(length, window, stride, padding, output_padding, dilation)[0]
+
+
 def same_padding(length, window, stride, dilation=1):
     """(before, after) padding that TensorFlow/Keras's ``'same'`` uses for one axis."""
     window = (window - 1) * dilation + 1
@@ -582,9 +605,10 @@ class Backend(abc.ABC):
         """Transposed convolution (the gradient of ``conv`` w.r.t. its input), channels-last.
 
         ``kernel``: ``(*window, c_out, c_in)`` (Keras's ConvNDTranspose layout).
-        Output length per axis, as Keras: ``valid``: ``(n - 1) * s + k'``;
-        ``same``: ``n * s``; plus ``output_padding`` when given
-        (``k' = (k - 1) * dilation + 1``)."""
+        Output length and alignment per axis follow Keras 3 exactly: see
+        ``conv_transpose_geometry`` (``k' = (k - 1) * dilation + 1``; without
+        ``output_padding``: ``valid`` gives ``(n - 1) * s + max(k', s)``, ``same``
+        gives ``n * s``)."""
 
     @abc.abstractmethod
     def max_pool(self, x, pool_size, strides=None, padding="valid"):

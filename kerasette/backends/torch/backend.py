@@ -42,7 +42,7 @@ def _device():
 
 def _shapes_error(op, e, *args):
     shapes = " and ".join(str(tuple(getattr(a, "shape", ()))) for a in args)
-    return ValueError(f"{op}: cannot combine shapes {shapes} ({e})")
+    return ValueError(f"{op} failed for shapes {shapes}: {e}")
 
 
 def _dims(axis):

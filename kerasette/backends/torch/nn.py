@@ -13,7 +13,7 @@ import warnings
 import torch
 import torch.nn.functional as F
 
-from ..base import normalize_tuple, same_padding
+from ..base import conv_transpose_geometry, normalize_tuple, same_padding
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _CONV_T = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
@@ -74,14 +74,8 @@ def conv(x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
 
 
 def transpose_geometry(n, k, s, d, output_padding, same):
-    """(output length, cells cropped ahead of the full result) for one axis, per base.py:
-    the gradient of ``conv`` for an input of length ``n * s`` ('same', cropped by the
-    'same' padding's ``before``) or ``(n - 1) * s + k'`` ('valid'); ``output_padding``
-    adds cells at the end."""
-    extra = output_padding or 0
-    if same:
-        return n * s + extra, same_padding(n * s, k, s, d)[0]
-    return (n - 1) * s + (k - 1) * d + 1 + extra, 0
+    """(output length, cells cropped ahead of the full result) for one axis (base.py's rule)."""
+    return conv_transpose_geometry(n, k, s, "same" if same else "valid", output_padding, d)
 
 
 def conv_transpose(x, kernel, strides=1, padding="valid", output_padding=None, dilation_rate=1):
