@@ -902,7 +902,7 @@ class AUC(Metric):
         w = ops.ones_like(pred) if weights is None else weights
         pos_w = ops.multiply(label, w)
         neg_w = ops.multiply(ops.subtract(1.0, label), w)
-        bucket = ops.cast(ops.relu(ops.subtract(ops.ceil(ops.multiply(pred, float(T - 1))), 1.0)), "int32")
+        bucket = ops.cast(ops.maximum(ops.subtract(ops.ceil(ops.multiply(pred, float(T - 1))), 1.0), 0.0), "int32")
         if self.multi_label:
             onehot = ops.one_hot(bucket, T, dtype=self.dtype)                  # (n, L, T)
             pos_b = ops.sum(ops.multiply(onehot, ops.expand_dims(pos_w, -1)), axis=0)  # (L, T)

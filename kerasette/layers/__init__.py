@@ -13,3 +13,14 @@ from .pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgP
                       MaxPool1D, MaxPool2D, MaxPool3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Permute, RepeatVector, UpSampling1D,
                         UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from .embedding import Embedding, Masking
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from .recurrent import GRU, LSTM, RNN, SimpleRNN
+from .rnn_wrappers import Bidirectional, TimeDistributed
+from .normalization import BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization
+from .regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
+                             SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
+from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
+                      concatenate, dot, maximum, minimum, multiply, subtract)
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .attention import Attention, MultiHeadAttention

@@ -36,8 +36,9 @@ def clear_session():
 
 
 def to_snake_case(name):
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    """``'Conv2D'`` -> ``'conv2d'``, ``'MaxPooling2D'`` -> ``'max_pooling2d'`` (Keras's rule)."""
+    from ..utils.registry import snake_case
+    return snake_case(name)
 
 
 def current_training():

@@ -475,8 +475,20 @@ class GRU(_NamedRNN):
 
 
 # ---------------------------------------------------------- serialization
+def _saving():
+    """The model-saving helpers (registered custom classes, scopes), when present."""
+    try:
+        from ..models import serialization
+    except ImportError:  # pragma: no cover - the saving module is optional here
+        return None
+    return serialization
+
+
 def serialize_layer(layer):
     """Keras 3's ``{'module', 'class_name', 'config', 'registered_name'}`` for a layer or cell."""
+    saving = _saving()
+    if saving is not None and hasattr(saving, "serialize_keras_object"):
+        return saving.serialize_keras_object(layer)
     cls = type(layer)
     builtin = cls.__module__.startswith("kerasette.")
     return {"module": "keras.layers" if builtin else cls.__module__, "class_name": cls.__name__,
@@ -490,9 +502,12 @@ def deserialize_layer(config, custom_objects=None):
             return config  # already an object
         raise ValueError(f"Cannot deserialize layer config {config!r}: expected a dict with "
                          f"'class_name' and 'config'.")
+    saving = _saving()
+    if saving is not None and hasattr(saving, "deserialize_keras_object"):
+        return saving.deserialize_keras_object(config, custom_objects)
     from .. import layers as _layers
-    name = config.get("registered_name") or config["class_name"]
     custom_objects = custom_objects or {}
+    name = config.get("registered_name") or config["class_name"]
     cls = custom_objects.get(name) or custom_objects.get(config["class_name"]) \
         or getattr(_layers, config["class_name"], None)
     if cls is None:

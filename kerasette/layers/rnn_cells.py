@@ -126,8 +126,10 @@ class _CellBase(Layer):
     def call(self, inputs, states, training=None):
         dp, rdp = self._masks_for(inputs, training)
         nested = isinstance(states, (list, tuple))
-        out, new = self._recurrent_step(self._project(inputs, dp),
-                                        list(states) if nested else [states], rdp)
+        states = [s if ops.is_array(s) else ops.convert(getattr(s, "_kerasette_value", lambda s=s: s)(),
+                                                        self.compute_dtype)
+                  for s in (states if nested else [states])]
+        out, new = self._recurrent_step(self._project(inputs, dp), states, rdp)
         if not nested and len(new) == 1:
             return out, new[0]
         return out, new

@@ -426,7 +426,9 @@ class Optimizer:
                 h = self._constants(K, dtype, self._hyper())
                 entry = per_dtype[dtype] = (self._coefficients(K, lr_d, dtype), h)
             c, h = entry
-            if K.dtype(g) != dtype:
+            if not K.is_array(g):
+                g = K.convert(g, dtype)
+            elif K.dtype(g) != dtype:
                 g = K.cast(g, dtype)
             if wd and self._use_weight_decay(var):
                 wd_c = self._constants(K, dtype, (wd,))[0]
@@ -444,6 +446,8 @@ class Optimizer:
         key = (K.name, dtype, values)
         out = self._const_cache.get(key)
         if out is None:
+            if len(self._const_cache) > 64:  # hyper-parameters changed many times
+                self._const_cache.clear()
             out = self._const_cache[key] = tuple(K.convert(v, dtype) for v in values)
         return out
 

@@ -22,7 +22,8 @@ I32 = np.int32
 
 
 def add(method, label, fn, ref, inputs=(), diff=(), **kw):
-    CASES.append(Case(method, label, fn, ref, tuple(inputs), tuple(diff), **kw))
+    inputs = tuple(np.asarray(x) if isinstance(x, np.generic) else x for x in inputs)
+    CASES.append(Case(method, label, fn, ref, inputs, tuple(diff), **kw))
 
 
 def u(shape, lo=-2.0, hi=2.0):

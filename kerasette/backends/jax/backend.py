@@ -32,16 +32,23 @@ def _spatial_spec(n):
     return "DHW"[3 - n:]
 
 
-def _broadcasting(method):
-    # JAX refuses bad broadcasts with TypeError; the contract (NumPy) says ValueError.
+def _shapes(args):
+    return ", ".join(str(tuple(a.shape)) if hasattr(a, "shape") else
+                     "[" + ", ".join(str(tuple(getattr(t, "shape", ()))) for t in a) + "]"
+                     if isinstance(a, (list, tuple)) else repr(a) for a in args)
+
+
+def _shape_errors(method):
+    # JAX refuses shapes with TypeError, or a ValueError that names no op; the
+    # contract (NumPy) says ValueError naming the op and the shapes.
     @functools.wraps(method)
-    def op(self, *args):
+    def op(self, *args, **kwargs):
         try:
-            return method(self, *args)
-        except TypeError as e:
-            if "incompatible shapes" not in str(e):
+            return method(self, *args, **kwargs)
+        except (TypeError, ValueError) as e:
+            if not any(w in str(e).lower() for w in ("shape", "dimension", "size")):
                 raise
-            raise ValueError(f"{method.__name__}: {e}") from None
+            raise ValueError(f"{method.__name__} got incompatible shapes {_shapes(args)}: {e}") from None
     return op
 
 
@@ -103,45 +110,45 @@ class JaxBackend(Backend):
         return jnp.ones_like(x, dtype=None if dtype is None else _jdtype(dtype))
 
     # ---------------------------------------------------- element-wise binary
-    @_broadcasting
+    @_shape_errors
     def add(self, x, y):
         return jnp.add(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def subtract(self, x, y):
         return jnp.subtract(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def multiply(self, x, y):
         return jnp.multiply(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def divide(self, x, y):
         return jnp.true_divide(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def power(self, x, y):
         return jnp.power(x, y)
 
     # jnp.maximum splits the gradient of ties in half; the contract gives it to x.
     # The inner maximum/minimum only sees strict inequalities and NaN.
-    @_broadcasting
+    @_shape_errors
     def maximum(self, x, y):
         return jnp.where(jnp.greater_equal(x, y), x, jnp.maximum(x, y))
 
-    @_broadcasting
+    @_shape_errors
     def minimum(self, x, y):
         return jnp.where(jnp.less_equal(x, y), x, jnp.minimum(x, y))
 
-    @_broadcasting
+    @_shape_errors
     def floor_divide(self, x, y):
         return jnp.floor_divide(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def mod(self, x, y):
         return jnp.mod(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def where(self, condition, x, y):
         return jnp.where(condition, x, y)
 
@@ -225,35 +232,35 @@ class JaxBackend(Backend):
         return jax.nn.gelu(x, approximate=approximate)
 
     # ------------------------------------------------------ comparison, logic
-    @_broadcasting
+    @_shape_errors
     def equal(self, x, y):
         return jnp.equal(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def not_equal(self, x, y):
         return jnp.not_equal(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def less(self, x, y):
         return jnp.less(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def less_equal(self, x, y):
         return jnp.less_equal(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def greater(self, x, y):
         return jnp.greater(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def greater_equal(self, x, y):
         return jnp.greater_equal(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def logical_and(self, x, y):
         return jnp.logical_and(x, y)
 
-    @_broadcasting
+    @_shape_errors
     def logical_or(self, x, y):
         return jnp.logical_or(x, y)
 
@@ -307,6 +314,7 @@ class JaxBackend(Backend):
         return jax.scipy.special.logsumexp(x, axis=axis, keepdims=keepdims)
 
     # --------------------------------------------------------------- shape ops
+    @_shape_errors
     def reshape(self, x, shape):
         return jnp.reshape(x, shape)
 
@@ -319,9 +327,11 @@ class JaxBackend(Backend):
     def squeeze(self, x, axis=None):
         return jnp.squeeze(x, axis)
 
+    @_shape_errors
     def concatenate(self, xs, axis=0):
         return jnp.concatenate(xs, axis=axis)
 
+    @_shape_errors
     def stack(self, xs, axis=0):
         return jnp.stack(xs, axis=axis)
 
@@ -343,6 +353,7 @@ class JaxBackend(Backend):
     def flip(self, x, axis=None):
         return jnp.flip(x, axis=axis)
 
+    @_shape_errors
     def broadcast_to(self, x, shape):
         return jnp.broadcast_to(x, shape)
 
@@ -359,6 +370,7 @@ class JaxBackend(Backend):
     def take_along_axis(self, x, indices, axis):
         return jnp.take_along_axis(x, indices, axis=axis)
 
+    @_shape_errors
     def scatter_add(self, x, indices, updates):
         return jnp.asarray(x).at[indices].add(updates)
 
@@ -369,12 +381,15 @@ class JaxBackend(Backend):
         return jax.nn.one_hot(indices, num_classes, dtype=_jdtype(dtype))
 
     # ---------------------------------------------------------- linear algebra
+    @_shape_errors
     def matmul(self, x, y):
         return jnp.matmul(x, y, precision=self.precision)
 
+    @_shape_errors
     def einsum(self, subscripts, *operands):
         return jnp.einsum(subscripts, *operands, precision=self.precision)
 
+    @_shape_errors
     def tensordot(self, x, y, axes=2):
         return jnp.tensordot(x, y, axes, precision=self.precision)
 
@@ -385,6 +400,7 @@ class JaxBackend(Backend):
     def log_softmax(self, x, axis=-1):
         return jax.nn.log_softmax(x, axis=axis)
 
+    @_shape_errors
     def conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
         x, kernel = jnp.asarray(x), jnp.asarray(kernel)
         dtype = jnp.result_type(x, kernel)
@@ -401,26 +417,29 @@ class JaxBackend(Backend):
             dimension_numbers=("N" + sp + "C", sp + "IO", "N" + sp + "C"),
             feature_group_count=groups, precision=self.precision)
 
+    @_shape_errors
     def conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
                        dilation_rate=1):
         # A stride-1 convolution of x dilated by `strides` with the spatially flipped
-        # kernel (in/out read swapped through the 'OI' spec), padded so that the output
-        # is the window of the full transposed result that Keras/TF keep: 'valid' keeps
-        # it all; 'same' drops on the left what the forward 'same' conv pads there.
+        # kernel (in/out read swapped through the 'OI' spec). The edge padding gives
+        # Keras 3's lengths: 'valid' (n-1)*s + max(k', s), or (n-1)*s + k' + op;
+        # 'same' n*s (left crop: TF's 'same' split), or (n-1)*s + k' % 2 + op.
         x, kernel = jnp.asarray(x), jnp.asarray(kernel)
         dtype = jnp.result_type(x, kernel)
         n, sp = x.ndim - 2, _spatial_spec(x.ndim - 2)
         strides = normalize_tuple(strides, n, "strides")
         dilation = normalize_tuple(dilation_rate, n, "dilation_rate")
-        extra = (0,) * n if output_padding is None else normalize_tuple(output_padding, n, "output_padding")
+        extra = (None,) * n if output_padding is None else normalize_tuple(output_padding, n, "output_padding")
         same = _check_padding(padding) == "same"
         pads = []
-        for length, k, s, d, o in zip(x.shape[1:-1], kernel.shape[:n], strides, dilation, extra):
+        for k, s, d, o in zip(kernel.shape[:n], strides, dilation, extra):
             kd = (k - 1) * d + 1
-            crop = same_padding(length * s, k, s, d)[0] if same else 0
-            out = (length * s if same else (length - 1) * s + kd) + o
-            left = kd - 1 - crop
-            pads.append((left, out + kd - 2 - left - (length - 1) * s))
+            if not same:
+                pads.append((kd - 1, kd - 1 + (max(kd, s) - kd if o is None else o)))
+                continue
+            total = s + kd - 2 if o is None else kd + kd % 2 - 2 + o
+            left = min((total + 1) // 2, kd - 1)
+            pads.append((left, total - left))
         return lax.conv_general_dilated(
             x.astype(dtype), jnp.flip(kernel, tuple(range(n))).astype(dtype), (1,) * n, pads,
             lhs_dilation=strides, rhs_dilation=dilation,

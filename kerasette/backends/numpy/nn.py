@@ -37,6 +37,7 @@ def log_softmax(x, axis=-1):
 # ----------------------------------------------------------------- geometry
 def _geometry(spatial, window, strides, padding, dilation):
     """Per-axis (pad_before, pad_after) and output lengths."""
+    padding = padding.lower() if isinstance(padding, str) else padding
     if padding == "same":
         pads = [same_padding(n, k, s, d) for n, k, s, d in zip(spatial, window, strides, dilation)]
     elif padding == "valid":
@@ -115,6 +116,8 @@ def conv(x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
     xp = _pad(xv, pads)
     win = _windows(xp, window, s, d, out_sp)
     m, kk, og = n * math.prod(out_sp), math.prod(window), c_out // groups
+    if cg == 1 and groups > 1:
+        return _depthwise(x, kernel, xv, kv, xp, pads, window, s, d, out_sp, og)
     if groups == 1:
         cols = win.reshape(m, kk * c)
         w2 = kv.reshape(kk * c, c_out)
@@ -153,6 +156,35 @@ def conv(x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
     return Traced(out, (x if tx else None, kernel if tk else None), vjp)
 
 
+def _depthwise(x, kernel, xv, kv, xp, pads, window, s, d, out_sp, mult):
+    """Grouped conv with one input channel per group: a multiply-add per kernel offset."""
+    n, c = xv.shape[0], xv.shape[-1]
+    w = kv.reshape(window + (c, mult))
+    out = np.zeros((n,) + tuple(out_sp) + (c, mult), np.result_type(xv, kv))
+    offsets = list(_offset_slices(window, s, d, out_sp)) if 0 not in out_sp else []
+    for k, sl in offsets:
+        out += xp[sl][..., None] * w[k]
+    out = out.reshape(out.shape[:-2] + (c * mult,))
+    tx, tk = type(x) is Traced, type(kernel) is Traced
+    if not (tx or tk):
+        return out
+
+    def vjp(g):
+        g = g.reshape(g.shape[:-1] + (c, mult))
+        gx = np.zeros(xp.shape, g.dtype) if tx else None
+        gw = np.zeros(w.shape, g.dtype) if tk else None
+        lead = "ABCDEFGH"[:len(window) + 1]
+        for k, sl in offsets:
+            if tx:
+                gx[sl] += g[..., 0] * w[k][:, 0] if mult == 1 else np.einsum("...cm,cm->...c", g, w[k])
+            if tk:
+                gw[k] = np.einsum(f"{lead}c,{lead}cm->cm", xp[sl], g)
+        return (_crop(gx, pads, xv.shape[1:-1]) if tx else None,
+                gw.reshape(kv.shape) if tk else None)
+
+    return Traced(out, (x if tx else None, kernel if tk else None), vjp)
+
+
 def conv_transpose(x, kernel, strides=1, padding="valid", output_padding=None, dilation_rate=1):
     tx = type(x) is Traced
     tk = type(kernel) is Traced
@@ -165,6 +197,7 @@ def conv_transpose(x, kernel, strides=1, padding="valid", output_padding=None, d
         raise ValueError(f"conv_transpose: input channels {xv.shape[-1]} do not match kernel {kv.shape} "
                          f"(layout (*window, c_out, c_in)).")
     op = (0,) * nsp if output_padding is None else normalize_tuple(output_padding, nsp, "output_padding")
+    padding = padding.lower() if isinstance(padding, str) else padding
     if padding not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}.")
     n_in = xv.shape[1:-1]

@@ -809,9 +809,11 @@ def matmul(x, y):
     def vjp(g):
         x2 = xv[None, :] if xv.ndim == 1 else xv
         y2 = yv[:, None] if yv.ndim == 1 else yv
-        if xv.ndim == 1:
+        if xv.ndim == 1 and yv.ndim == 1:
+            g = np.reshape(g, (1, 1))
+        elif xv.ndim == 1:
             g = np.expand_dims(g, -2)
-        if yv.ndim == 1:
+        elif yv.ndim == 1:
             g = np.expand_dims(g, -1)
         gx = gy = None
         if tx:

@@ -401,7 +401,7 @@ def np_conv_transpose(x, k, strides, padding, output_padding, dilation):
     """Scatter each input pixel times the kernel, then keep the contract's window."""
     n = x.ndim - 2
     s, d = base.normalize_tuple(strides, n, "s"), base.normalize_tuple(dilation, n, "d")
-    op = (0,) * n if output_padding is None else base.normalize_tuple(output_padding, n, "o")
+    op = (None,) * n if output_padding is None else base.normalize_tuple(output_padding, n, "o")
     window = k.shape[:n]
     kd = [(w - 1) * di + 1 for w, di in zip(window, d)]
     lengths = x.shape[1:-1]
@@ -410,14 +410,19 @@ def np_conv_transpose(x, k, strides, padding, output_padding, dilation):
     for pos in itertools.product(*[range(w) for w in window]):
         sl = tuple(slice(p * d[i], p * d[i] + s[i] * (lengths[i] - 1) + 1, s[i]) for i, p in enumerate(pos))
         full[(slice(None),) + sl] += x @ k[pos].T
+    # Keras 3's lengths; 'same' crops the left as TF's 'same' conv pads it
     starts, outs = [], []
     for m, w, si, di, o, kk in zip(lengths, window, s, d, op, kd):
-        if padding == "same":
-            starts.append(base.same_padding(m * si, w, si, di)[0])
-            outs.append(m * si + o)
-        else:
+        if padding == "valid":
             starts.append(0)
-            outs.append((m - 1) * si + kk + o)
+            outs.append((m - 1) * si + (max(kk, si) if o is None else kk + o))
+        elif o is None:
+            starts.append(base.same_padding(m * si, w, si, di)[0])
+            outs.append(m * si)
+        else:
+            total = kk + kk % 2 - 2 + o
+            starts.append(kk - 1 - min((total + 1) // 2, kk - 1))
+            outs.append((m - 1) * si + kk % 2 + o)
     full = np.pad(full, [(0, 0)] + [(0, max(0, st + ln - f)) for st, ln, f in zip(starts, outs, full_sp)]
                   + [(0, 0)])
     return full[(slice(None),) + tuple(slice(st, st + ln) for st, ln in zip(starts, outs))]
@@ -466,6 +471,9 @@ CONV_T_CASES = [
     ((1, 3, 4, 3), (3, 3, 2, 3), 2, "valid", None, 1),
     ((1, 3, 4, 3), (3, 3, 2, 3), 2, "same", 1, 1),
     ((1, 3, 4, 3), (3, 2, 2, 3), (2, 3), "valid", (1, 2), 1),
+    ((1, 4, 2), (4, 2, 2), 2, "same", 0, 1),
+    ((1, 4, 2), (4, 2, 2), 2, "same", 1, 1),
+    ((1, 4, 2), (3, 2, 2), 3, "same", 2, 1),
     ((1, 4, 3, 2), (2, 3, 2, 2), (1, 2), "same", None, (2, 1)),
     ((1, 2, 3, 2, 2), (2, 3, 2, 2, 2), 2, "same", None, 1),
 ]

@@ -273,7 +273,8 @@ def test_shape_values():
 
 # ---------------------------------------------------------- linear algebra
 @pytest.mark.parametrize("sx,sy", [((3, 4), (4, 5)), ((2, 3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)),
-                                   ((2, 1, 3, 4), (3, 4, 2)), ((3, 4), (2, 4, 5))])
+                                   ((2, 1, 3, 4), (3, 4, 2)), ((3, 4), (2, 4, 5)),
+                                   ((4,), (4,)), ((4,), (2, 4, 3)), ((2, 3, 4), (4,))])
 def test_matmul(sx, sy):
     x, y = rnd(*sx), rnd(*sy)
     np.testing.assert_allclose(B.matmul(x, y), np.matmul(x, y))

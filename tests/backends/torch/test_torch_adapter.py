@@ -2,14 +2,11 @@
 base class's derived forms (fused LSTM/GRU vs the step-by-step scan)."""
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from kerasette.backends import base  # noqa: E402
 from kerasette.backends.base import Backend, same_padding  # noqa: E402
 
 torch.set_num_threads(1)

@@ -1,0 +1,406 @@
+"""Normalization layers: BatchNormalization, LayerNormalization, GroupNormalization,
+UnitNormalization (Keras 3's weights, formulas and configs).
+
+``BatchNormalization`` is the one stateful layer here: in training it assigns
+new moving statistics inside ``call``; the trainer's pure step binds the
+non-trainable variables around the call and reads the new values back.
+"""
+from __future__ import annotations
+
+from .. import config, constraints, initializers, ops, regularizers
+from .layer import InputSpec, Layer
+
+
+def _axes_list(axis, ndim, layer):
+    """Positive, sorted axes from an int or a list (negative allowed)."""
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{type(layer).__name__} '{layer.name}': axis {a} is out of bounds for "
+                             f"an input of rank {ndim}. Received: axis={axis}")
+        out.append(a % ndim)
+    return sorted(out)
+
+
+def _check_axis_bounds(layer, input_shape):
+    _axes_list(layer.axis, len(input_shape), layer)
+    return tuple(input_shape)
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature with batch statistics in training, moving ones in inference.
+
+    Training (``training=True`` and the layer trainable): ``y = gamma * (x - mean) /
+    sqrt(var + epsilon) + beta`` with the batch's mean and (biased) variance over
+    every axis but ``axis``, and the moving statistics are updated::
+
+        moving_mean = moving_mean * momentum + mean * (1 - momentum)
+        moving_variance = moving_variance * momentum + var * (1 - momentum)
+
+    Inference: the same formula with the moving statistics. As Keras 3, a frozen
+    layer (``trainable = False``) always runs in inference mode.
+
+    Args:
+        axis: the feature axis (``-1``; ``1`` for channels-first images).
+        momentum: momentum of the moving averages.
+        epsilon: added to the variance.
+        center / scale: use ``beta`` / ``gamma``.
+        *_initializer, *_regularizer, *_constraint: as Keras.
+
+    Weights (Keras's order): ``gamma``, ``beta`` (trainable), ``moving_mean``,
+    ``moving_variance`` (non-trainable), each ``(channels,)``.
+
+    Call args: ``mask`` (optional, the input's rank minus one): masked positions are
+    left out of the batch statistics.
+
+    Example:
+        >>> bn = BatchNormalization()
+        >>> y = bn(np.random.rand(8, 3), training=True)   # also updates the moving stats
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros",
+                 moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, synchronized=False, renorm=False,
+                 renorm_clipping=None, renorm_momentum=0.99, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            if len(axis) != 1:
+                raise ValueError(f"BatchNormalization '{self.name}': `axis` must be one int, got {axis!r}.")
+            axis = axis[0]
+        if renorm:
+            raise ValueError(f"BatchNormalization '{self.name}': renorm=True (batch renormalization) "
+                             f"is not supported by kerasette.")
+        self.axis = int(axis)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.synchronized = bool(synchronized)
+        self.renorm = False
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = renorm_momentum
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+
+    def build(self, input_shape):
+        nd = len(input_shape)
+        (axis,) = _axes_list(self.axis, nd, self)
+        dim = input_shape[axis]
+        if dim is None:
+            raise ValueError(f"BatchNormalization '{self.name}': axis {self.axis} of the input must "
+                             f"have a known size, got shape {tuple(input_shape)}.")
+        shape = (dim,)
+        if self.scale:
+            self.gamma = self.add_weight(shape, self.gamma_initializer, name="gamma",
+                                         regularizer=self.gamma_regularizer,
+                                         constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(shape, self.beta_initializer, name="beta",
+                                        regularizer=self.beta_regularizer,
+                                        constraint=self.beta_constraint)
+        self.moving_mean = self.add_weight(shape, self.moving_mean_initializer, name="moving_mean",
+                                           trainable=False)
+        self.moving_variance = self.add_weight(shape, self.moving_variance_initializer,
+                                               name="moving_variance", trainable=False)
+        self.input_spec = InputSpec(ndim=nd, axes={self.axis: dim})
+        self._axis = axis
+        self._reduction_axes = tuple(a for a in range(nd) if a != axis)
+        self.built = True
+
+    def _broadcast(self, v, ndim):
+        if v is None or self._axis == ndim - 1:
+            return v
+        shape = [1] * ndim
+        shape[self._axis] = -1
+        return ops.reshape(v, tuple(shape))
+
+    def _moments(self, x, mask):
+        red = self._reduction_axes
+        if mask is None:
+            mean = ops.mean(x, axis=red, keepdims=True)
+            var = ops.mean(ops.square(ops.subtract(x, mean)), axis=red, keepdims=True)
+        else:
+            m = ops.broadcast_to(ops.expand_dims(ops.cast(mask, "bool"), -1), ops.shape(x))
+            w = ops.sum(ops.cast(m, ops.dtype(x)), axis=red, keepdims=True)
+            w = ops.add(w, config.epsilon())
+            zero = ops.zeros_like(x)
+            mean = ops.divide(ops.sum(ops.where(m, x, zero), axis=red, keepdims=True), w)
+            diff = ops.where(m, ops.subtract(x, mean), zero)
+            var = ops.divide(ops.sum(ops.square(diff), axis=red, keepdims=True), w)
+        return ops.reshape(mean, (-1,)), ops.reshape(var, (-1,))
+
+    def call(self, inputs, training=None, mask=None):
+        if mask is not None and ops.ndim(mask) != ops.ndim(inputs) - 1:
+            raise ValueError(f"BatchNormalization '{self.name}': the mask must have one dimension less "
+                             f"than the inputs. Received: mask.shape={ops.shape(mask)}, "
+                             f"inputs.shape={ops.shape(inputs)}")
+        nd = ops.ndim(inputs)
+        if training and self.trainable:
+            mean, var = self._moments(inputs, mask)
+            keep = self.momentum
+            self.moving_mean.assign(ops.add(ops.multiply(self.moving_mean.value, keep),
+                                            ops.multiply(ops.stop_gradient(mean), 1.0 - keep)))
+            self.moving_variance.assign(ops.add(ops.multiply(self.moving_variance.value, keep),
+                                                ops.multiply(ops.stop_gradient(var), 1.0 - keep)))
+        else:
+            mean, var = self.moving_mean.value, self.moving_variance.value
+        inv = ops.rsqrt(ops.add(var, self.epsilon))
+        if self.gamma is not None:
+            inv = ops.multiply(inv, self.gamma.value)
+        shift = ops.negative(ops.multiply(mean, inv))
+        if self.beta is not None:
+            shift = ops.add(shift, self.beta.value)
+        return ops.add(ops.multiply(inputs, self._broadcast(inv, nd)), self._broadcast(shift, nd))
+
+    def compute_output_shape(self, input_shape):
+        return _check_axis_bounds(self, input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+                "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint),
+                "synchronized": self.synchronized, "renorm": self.renorm,
+                "renorm_clipping": self.renorm_clipping, "renorm_momentum": self.renorm_momentum}
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over ``axis`` (the features): ``gamma * (x - mean) /
+    sqrt(var + epsilon) + beta``.
+
+    Args:
+        axis: int or list of ints to normalize over (``-1``).
+        epsilon: added to the variance (``1e-3``, as Keras).
+        center / scale: use ``beta`` / ``gamma``.
+        *_initializer, *_regularizer, *_constraint: as Keras.
+
+    Weights: ``gamma``, ``beta``, each of the shape of the normalized axes.
+
+    Example:
+        >>> LayerNormalization()(np.random.rand(2, 5, 8)).shape
+        (2, 5, 8)
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, **kwargs):
+        rms_scaling = kwargs.pop("rms_scaling", False)
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            self.axis = list(axis)
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise TypeError(f"LayerNormalization '{self.name}': `axis` must be an int or a list of ints, "
+                            f"got {axis!r}.")
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.rms_scaling = bool(rms_scaling)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        nd = len(input_shape)
+        self._axes = _axes_list(self.axis, nd, self)
+        shape = tuple(input_shape[a] for a in self._axes)
+        if any(d is None for d in shape):
+            raise ValueError(f"LayerNormalization '{self.name}': the normalized axes {self.axis} must "
+                             f"have known sizes, got input shape {tuple(input_shape)}.")
+        if self.scale or self.rms_scaling:
+            self.gamma = self.add_weight(shape, self.gamma_initializer, name="gamma",
+                                         regularizer=self.gamma_regularizer,
+                                         constraint=self.gamma_constraint)
+        if self.center and not self.rms_scaling:
+            self.beta = self.add_weight(shape, self.beta_initializer, name="beta",
+                                        regularizer=self.beta_regularizer,
+                                        constraint=self.beta_constraint)
+        self._param_shape = tuple(input_shape[a] if a in self._axes else 1 for a in range(nd))
+        self._needs_reshape = self._axes != [nd - 1]
+        self.built = True
+
+    def _param(self, v):
+        return ops.reshape(v.value, self._param_shape) if self._needs_reshape else v.value
+
+    def call(self, inputs):
+        axes = tuple(self._axes)
+        mean = ops.mean(inputs, axis=axes, keepdims=True)
+        var = ops.mean(ops.square(ops.subtract(inputs, mean)), axis=axes, keepdims=True)
+        inv = ops.rsqrt(ops.add(var, self.epsilon))
+        if self.rms_scaling:  # Keras's deprecated form: no centring
+            out = ops.multiply(inputs, inv)
+            return ops.multiply(out, self._param(self.gamma)) if self.gamma is not None else out
+        if self.gamma is not None:
+            inv = ops.multiply(inv, self._param(self.gamma))
+        shift = ops.negative(ops.multiply(mean, inv))
+        if self.beta is not None:
+            shift = ops.add(shift, self._param(self.beta))
+        return ops.add(ops.multiply(inputs, inv), shift)
+
+    def compute_output_shape(self, input_shape):
+        return _check_axis_bounds(self, input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+
+
+class GroupNormalization(Layer):
+    """Splits the channels into ``groups`` and normalizes each group of each sample.
+
+    Args:
+        groups: number of groups (``32``); it must divide the channels.
+            ``-1`` puts each channel in its own group (instance normalization).
+        axis: the channel axis (``-1``).
+        epsilon: added to the variance (``1e-3``).
+        center / scale: use ``beta`` / ``gamma`` (per channel).
+
+    Weights: ``gamma``, ``beta``, each ``(channels,)``.
+
+    Example:
+        >>> GroupNormalization(groups=2)(np.random.rand(2, 5, 4)).shape
+        (2, 5, 4)
+    """
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+        if not isinstance(groups, int) or isinstance(groups, bool) or (groups <= 0 and groups != -1):
+            raise ValueError("GroupNormalization: `groups` must be a positive integer (or -1 for "
+                             f"instance normalization), got {groups!r}.")
+        super().__init__(**kwargs)
+        self.groups = groups
+        self.axis = axis
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        nd = len(input_shape)
+        (axis,) = _axes_list(self.axis, nd, self)
+        dim = input_shape[axis]
+        if dim is None:
+            raise ValueError(f"GroupNormalization '{self.name}': axis {self.axis} of the input must have "
+                             f"a known size, got shape {tuple(input_shape)}.")
+        if self.groups == -1:
+            self.groups = dim
+        if dim < self.groups:
+            raise ValueError(f"GroupNormalization '{self.name}': the number of groups ({self.groups}) "
+                             f"cannot be more than the number of channels ({dim}).")
+        if dim % self.groups:
+            raise ValueError(f"GroupNormalization '{self.name}': the number of channels ({dim}) must be "
+                             f"a multiple of the number of groups ({self.groups}).")
+        self.input_spec = InputSpec(ndim=nd, axes={self.axis: dim})
+        if self.scale:
+            self.gamma = self.add_weight((dim,), self.gamma_initializer, name="gamma",
+                                         regularizer=self.gamma_regularizer,
+                                         constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight((dim,), self.beta_initializer, name="beta",
+                                        regularizer=self.beta_regularizer,
+                                        constraint=self.beta_constraint)
+        self._axis = axis
+        self.built = True
+
+    def call(self, inputs):
+        shape = ops.shape(inputs)
+        nd, axis, g = len(shape), self._axis, self.groups
+        group_shape = list(shape)
+        group_shape[axis] = shape[axis] // g
+        group_shape.insert(axis, g)
+        x = ops.reshape(inputs, tuple(group_shape))
+        # reduce over everything but the batch and the group axis
+        red = tuple(a for a in range(1, nd + 1) if a != axis)
+        mean = ops.mean(x, axis=red, keepdims=True)
+        var = ops.mean(ops.square(ops.subtract(x, mean)), axis=red, keepdims=True)
+        inv = ops.rsqrt(ops.add(var, self.epsilon))
+        pshape = [1] * (nd + 1)
+        pshape[axis], pshape[axis + 1] = g, shape[axis] // g
+        if self.gamma is not None:
+            inv = ops.multiply(inv, ops.reshape(self.gamma.value, tuple(pshape)))
+        shift = ops.negative(ops.multiply(mean, inv))
+        if self.beta is not None:
+            shift = ops.add(shift, ops.reshape(self.beta.value, tuple(pshape)))
+        return ops.reshape(ops.add(ops.multiply(x, inv), shift), shape)
+
+    def compute_output_shape(self, input_shape):
+        return _check_axis_bounds(self, input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "groups": self.groups, "axis": self.axis,
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "beta_initializer": initializers.serialize(self.beta_initializer),
+                "gamma_initializer": initializers.serialize(self.gamma_initializer),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+
+
+class UnitNormalization(Layer):
+    """Scales each sample to unit L2 norm over ``axis``: ``x / max(||x||, 1e-12)``.
+
+    Args:
+        axis: int or list of ints (``-1``).
+
+    Example:
+        >>> UnitNormalization()(np.array([[3.0, 4.0]]))   # [[0.6, 0.8]]
+    """
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            self.axis = list(axis)
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise TypeError(f"UnitNormalization '{self.name}': `axis` must be an int or a list of ints, "
+                            f"got {axis!r}.")
+        self.supports_masking = True
+
+    def call(self, inputs):
+        axes = tuple(_axes_list(self.axis, ops.ndim(inputs), self))
+        inv = ops.rsqrt(ops.sum(ops.square(inputs), axis=axes, keepdims=True))
+        return ops.multiply(inputs, ops.minimum(inv, 1e12))
+
+    def compute_output_shape(self, input_shape):
+        return _check_axis_bounds(self, input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
