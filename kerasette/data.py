@@ -125,100 +125,207 @@ class ArraySource:
 
 
 def unpack(data):
-    """Split a batch tuple ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
-    if isinstance(data, tuple):
-        if len(data) == 1:
-            return data[0], None, None
-        if len(data) == 2:
-            return data[0], data[1], None
-        if len(data) == 3:
-            return data
-    return data, None, None
+    """Split a batch ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` (a list counts
+    as a tuple, as in Keras)."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError(f"A batch must be x, (x,), (x, y) or (x, y, sample_weight); got a "
+                     f"{type(data).__name__} of {len(data)} items.")
+
+
+def class_weight_to_sample_weights(y, class_weight):
+    """Per-sample weights ``class_weight[label]`` (1.0 for missing labels), as Keras.
+
+    Labels are ``argmax`` of one-hot ``y``, else ``round(y)``.
+    """
+    if isinstance(y, (list, tuple, dict)):
+        leaves = [a for a in flatten(y) if a is not None]
+        if len(leaves) != 1:
+            raise ValueError("`class_weight` is only supported for models with a single output.")
+        y = leaves[0]
+    y = _to_numpy(y)
+    if y.ndim > 1:
+        y = y.argmax(axis=-1) if y.shape[-1] != 1 else y.reshape(y.shape[:-1])
+    labels = np.round(y).astype("int64").reshape(-1)
+    weights = np.array([class_weight.get(int(k), 1.0) for k in labels], dtype=config.floatx())
+    return weights
+
+
+def _to_numpy(a):
+    b = config.active()
+    if b.is_array(a):
+        return np.asarray(b.to_numpy(a))
+    if hasattr(a, "detach"):  # a tensor of an engine that is not the active one
+        return a.detach().cpu().numpy()
+    return np.asarray(a)
 
 
 class IterableSource:
-    """Batches from a generator, a ``PyDataset``-style sequence or any iterable of batches.
+    """Batches from a ``PyDataset``, a generator, or any iterable of batches.
 
-    Each item is ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``. A
-    sequence (``__len__`` and ``__getitem__``) is re-read every epoch; a
-    one-shot iterator continues where it stopped and needs ``steps_per_epoch``
-    to bound an epoch.
+    Each item is ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``.
+
+    * a sequence (``PyDataset``, or ``__len__`` and ``__getitem__``) is read by
+      index, in a shuffled order when ``shuffle``; its ``on_epoch_begin`` and
+      ``on_epoch_end`` hooks are called around each epoch;
+    * a re-iterable (a ``torch.utils.data.DataLoader``, a list of batches) is
+      iterated afresh each epoch;
+    * a one-shot iterator (a generator) continues where it stopped; when it
+      runs out, ``exhausted`` is set and the trainer stops.
+
+    With ``steps_per_epoch``, an epoch is that many batches, continuing across
+    passes over the data; without it, an epoch is one pass.
     """
 
-    def __init__(self, data, steps_per_epoch=None, shuffle=False):
+    def __init__(self, data, steps_per_epoch=None, shuffle=False, class_weight=None):
         self.data = data
-        self.is_sequence = hasattr(data, "__getitem__") and hasattr(data, "__len__")
-        self.shuffle = shuffle
-        self.steps = steps_per_epoch
-        if self.steps is None and self.is_sequence:
-            self.steps = len(data)
-        self._iterator = None
-        self.num_batches = self.steps
+        self.is_iterator = hasattr(data, "__next__")
+        self.is_sequence = not self.is_iterator and hasattr(data, "__getitem__") and (
+            hasattr(data, "__len__") or hasattr(data, "num_batches"))
+        self.shuffle = bool(shuffle)
+        self.class_weight = class_weight
+        self.exhausted = False
+        self._pending = None
+        self.num_batches = self._length()
+        self.steps = steps_per_epoch if steps_per_epoch is not None else self.num_batches
 
-    def _fresh(self):
+    def _length(self):
         if self.is_sequence:
-            order = np.arange(len(self.data))
+            try:
+                n = self.data.num_batches if hasattr(type(self.data), "num_batches") else len(self.data)
+            except NotImplementedError:
+                n = None
+            return None if n is None else int(n)
+        if not self.is_iterator and hasattr(self.data, "__len__"):
+            try:
+                return len(self.data)
+            except TypeError:  # e.g. a DataLoader over an IterableDataset
+                return None
+        return None
+
+    def _one_pass(self):
+        if self.is_sequence:
+            if self.num_batches is None:  # an infinite PyDataset
+                i = 0
+                while True:
+                    yield self.data[i]
+                    i += 1
+            order = np.arange(self.num_batches)
             if self.shuffle:
                 global_rng().shuffle(order)
-            return (self.data[int(i)] for i in order)
-        if self._iterator is None or hasattr(self.data, "__iter__") and iter(self.data) is not self.data:
-            return iter(self.data)
-        return self._iterator
+            for i in order:
+                yield self.data[int(i)]
+        elif self.is_iterator:
+            yield from self.data
+        else:
+            yield from iter(self.data)
+
+    def _next_item(self, continue_pass):
+        """The next batch, or None at the end of the data (or of the pass)."""
+        if self._pending is None:
+            self._pending = self._one_pass()
+        item = next(self._pending, _END)
+        if item is _END:
+            self._pending = None
+            if self.is_iterator:
+                self.exhausted = True
+                return None
+            if not continue_pass:
+                return None
+            self._pending = self._one_pass()
+            item = next(self._pending, _END)
+            if item is _END:
+                self._pending = None
+                return None
+        return item
 
     def epoch(self):
-        if self._iterator is None or self.is_sequence or self.steps is None:
-            self._iterator = self._fresh()
+        """Yield this epoch's batches as host (or active-engine) arrays."""
+        if hasattr(self.data, "on_epoch_begin"):
+            self.data.on_epoch_begin()
         count = 0
         while self.steps is None or count < self.steps:
-            try:
-                item = next(self._iterator)
-            except StopIteration:
-                self._iterator = self._fresh()
-                if self.steps is None or count == 0 and self.is_sequence:
-                    return
-                try:
-                    item = next(self._iterator)
-                except StopIteration:
-                    return
+            item = self._next_item(continue_pass=self.steps is not None)
+            if item is None:
+                break
             count += 1
-            x, y, sw = unpack(tuple(item) if isinstance(item, (tuple, list)) and
-                              len(item) in (2, 3) and not isinstance(item, list) else item)
+            x, y, sw = unpack(item)
+            if self.class_weight is not None and y is not None:
+                if sw is not None:
+                    raise ValueError("You cannot specify `class_weight` and `sample_weight` at "
+                                     "the same time: the data yields sample weights already.")
+                sw = class_weight_to_sample_weights(y, self.class_weight)
             yield _host_nest(x), _host_nest(y), _host_nest(sw)
+        if self.steps is None:
+            self._pending = None  # one pass per epoch: start over next time
         if hasattr(self.data, "on_epoch_end"):
             self.data.on_epoch_end()
+
+
+_END = object()
 
 
 def _host_nest(x):
     if x is None:
         return None
-    return map_structure(lambda a: a if _is_engine_like(a) else to_host_array(a), x)
+    return map_structure(_leaf_to_batch, x)
 
 
-def _is_engine_like(a):
+def _leaf_to_batch(a):
+    """Active-engine arrays pass (moved to the engine's device, floats as floatx); the rest
+    become host arrays."""
+    if a is None:
+        return None
     b = config.active()
-    return b.is_array(a)
+    if not b.is_array(a):
+        return to_host_array(a)
+    device = getattr(b, "device", None)
+    if device is not None and getattr(a, "device", device) != device:
+        a = b.convert(b.to_numpy(a))
+    dtype = str(b.dtype(a))
+    if dtype.startswith("float") and dtype != config.floatx():
+        a = b.cast(a, config.floatx())
+    return a
 
 
 def make_source(x, y=None, sample_weight=None, batch_size=None, shuffle=False,
-                steps_per_epoch=None):
-    """Pick the right ``DataSource`` for what the user passed to ``fit``/``evaluate``/``predict``."""
+                steps_per_epoch=None, class_weight=None):
+    """Pick the right source for what the user passed to ``fit``/``evaluate``/``predict``.
+
+    ``class_weight`` becomes per-sample weights: once, up front, for arrays; per
+    batch for the other sources.
+    """
     if _is_array_like(x):
         if batch_size is None:
             batch_size = 32
         x = normalize_arrays(x, "x")
         y = normalize_arrays(y, "y")
         sample_weight = normalize_arrays(sample_weight, "sample_weight")
+        if class_weight is not None and y is not None:
+            if sample_weight is not None:
+                raise ValueError("You cannot specify `class_weight` and `sample_weight` at "
+                                 "the same time.")
+            sample_weight = class_weight_to_sample_weights(y, class_weight)
         return ArraySource(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
     if y is not None:
         raise ValueError("`y` must not be given when `x` is a generator, a dataset or an iterable "
                          "of batches: those yield (x, y) themselves.")
-    if batch_size is not None and not hasattr(x, "__getitem__"):
-        pass
+    if sample_weight is not None:
+        raise ValueError("`sample_weight` must not be given when `x` is a generator, a dataset "
+                         "or an iterable of batches: yield (x, y, sample_weight) instead.")
     if not (hasattr(x, "__iter__") or hasattr(x, "__next__") or hasattr(x, "__getitem__")):
         raise ValueError(f"Unrecognized data type for `x`: {type(x).__name__}. Expected NumPy "
                          f"arrays, lists/dicts of arrays, a generator, a PyDataset or an iterable "
                          f"of batches.")
-    return IterableSource(x, steps_per_epoch, shuffle)
+    return IterableSource(x, steps_per_epoch, shuffle, class_weight)
 
 
 def _is_array_like(x):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..base import normalize_tuple, same_padding
+from ..base import conv_transpose_geometry, normalize_tuple, same_padding
 from .autodiff import Traced
 
 
@@ -196,7 +196,7 @@ def conv_transpose(x, kernel, strides=1, padding="valid", output_padding=None, d
     if xv.shape[-1] != c_in:
         raise ValueError(f"conv_transpose: input channels {xv.shape[-1]} do not match kernel {kv.shape} "
                          f"(layout (*window, c_out, c_in)).")
-    op = (0,) * nsp if output_padding is None else normalize_tuple(output_padding, nsp, "output_padding")
+    op = (None,) * nsp if output_padding is None else normalize_tuple(output_padding, nsp, "output_padding")
     padding = padding.lower() if isinstance(padding, str) else padding
     if padding not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}.")
@@ -206,10 +206,7 @@ def conv_transpose(x, kernel, strides=1, padding="valid", output_padding=None, d
     before, length, buf = [], [], []
     for n_, k, s_, d_, p_ in zip(n_in, window, s, d, op):
         kd = (k - 1) * d_ + 1
-        if padding == "valid":
-            b, L = 0, (n_ - 1) * s_ + kd + p_
-        else:
-            b, L = same_padding(n_ * s_, k, s_, d_)[0], n_ * s_ + p_
+        L, b = conv_transpose_geometry(n_, k, s_, padding, p_, d_)
         before.append(b)
         length.append(L)
         buf.append(max(b + L, (n_ - 1) * s_ + kd))
