@@ -571,6 +571,38 @@ def categorical_hinge(y_true, y_pred):
     return ops.maximum(ops.add(ops.subtract(neg, pos), 1.0), 0.0)
 
 
+def ctc(y_true, y_pred):
+    """CTC (Connectionist Temporal Classification) loss per sample, as ``keras.losses.ctc``.
+
+    Args:
+        y_true: int labels ``(batch, max_label_len)``; class 0 is the blank and
+            also the padding: a sample's label length is its number of
+            non-zero entries (so pad with 0 at the end, and do not use 0 as a
+            class).
+        y_pred: logits ``(batch, time, classes)``, *not* softmax-normalized;
+            every sample uses all ``time`` frames.
+
+    Returns:
+        ``-log p(y_true | y_pred)``, shape ``(batch,)``; ``+inf`` where the
+        label cannot be aligned to the frames.
+
+    Example:
+        >>> ctc(np.array([[1, 2, 0]]), np.zeros((1, 5, 3), "float32"))  # [1.9377]
+    """
+    y_pred = _tensor(y_pred)
+    if len(ops.shape(y_true)) != 2:
+        raise ValueError(f"ctc: `y_true` must be integer labels of shape (batch_size, max_length); "
+                         f"got shape {tuple(ops.shape(y_true))}.")
+    if len(ops.shape(y_pred)) != 3:
+        raise ValueError(f"ctc: `y_pred` must be logits of shape (batch_size, max_length, "
+                         f"num_classes); got shape {tuple(ops.shape(y_pred))}.")
+    y_true = _tensor(y_true, "int32")
+    batch, time = ops.shape(y_pred)[:2]
+    label_lengths = ops.sum(ops.cast(ops.not_equal(y_true, 0), "int32"), axis=-1)
+    logit_lengths = ops.full((batch,), time, "int32")
+    return ops.ctc_loss(y_true, y_pred, label_lengths, logit_lengths, blank_index=0)
+
+
 # ---------------------------------------------------------------- Loss classes
 class _Wrapper(LossFunctionWrapper):
     # the config is the class's own arguments (``fn`` is fixed by the class)
@@ -731,6 +763,21 @@ class SparseCategoricalCrossentropy(_Wrapper):
         return _sparse_cce(y_true, y_pred, **self._fn_kwargs)
 
 
+class CTC(_Wrapper):
+    """CTC loss: labels ``(batch, max_label_len)`` padded with 0 (the blank),
+    logits ``(batch, time, classes)``. See ``ctc``.
+
+    Example:
+        >>> model.compile(optimizer="adam", loss=CTC())
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
+        super().__init__(ctc, reduction, name, dtype)
+
+    def call(self, y_true, y_pred):
+        return ctc(y_true, y_pred)  # no rank matching: labels and logits differ by design
+
+
 # ---------------------------------------------------------------- lookup
 _OBJECTS = {}   # name -> function or class
 _ALIASES = {
@@ -756,11 +803,11 @@ _register(Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, MeanAb
           mean_squared_logarithmic_error, cosine_similarity, huber, log_cosh, kl_divergence, poisson,
           binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
           categorical_focal_crossentropy, sparse_categorical_crossentropy, hinge, squared_hinge,
-          categorical_hinge)
+          categorical_hinge, CTC, ctc)
 for _cls in (MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
              CosineSimilarity, Huber, LogCosh, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
              BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-             CategoricalFocalCrossentropy, SparseCategoricalCrossentropy):
+             CategoricalFocalCrossentropy, SparseCategoricalCrossentropy, CTC):
     FUNCTION_TO_CLASS[_cls().fn] = _cls
 del _cls
 

@@ -1122,14 +1122,20 @@ def _loss_kind(loss):
 
 
 def _kind(identifier, loss, y_true_shape, y_pred_shape):
-    kind = _loss_kind(loss)
-    if kind is not None:
-        return kind
-    if y_true_shape is None or y_pred_shape is None:
+    """Binary when the loss is a binary crossentropy or the output's last dim is 1;
+    sparse when the loss is sparse or the labels have one axis fewer (or last dim
+    1 against a wider output); else categorical."""
+    from_loss = _loss_kind(loss)
+    known = y_true_shape is not None and y_pred_shape is not None
+    if not known and from_loss is None:
         raise ValueError(f"The metric {identifier!r} is chosen from the loss or the label and output "
                          "shapes; pass a crossentropy loss or y_true_shape and y_pred_shape.")
-    binary, sparse = _losses._is_binary_or_sparse(y_true_shape, y_pred_shape)
-    return _BINARY if binary else _SPARSE if sparse else _CATEGORICAL
+    binary, sparse = _losses._is_binary_or_sparse(y_true_shape, y_pred_shape) if known else (False, False)
+    if from_loss == _BINARY or binary:
+        return _BINARY
+    if from_loss == _SPARSE or sparse:
+        return _SPARSE
+    return _CATEGORICAL
 
 
 def resolve(identifier, loss=None, y_true_shape=None, y_pred_shape=None):

@@ -78,3 +78,8 @@ for _alias, _method in _ALIASES.items():
     globals()[_alias] = _make(_alias, _method)
 
 __all__ = _public_methods() + list(_ALIASES)
+
+# ops written above the interface (engine ops plus host code), not adapter methods
+from .ctc_decode import ctc_decode  # noqa: E402
+
+__all__.append("ctc_decode")

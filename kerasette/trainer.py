@@ -21,8 +21,9 @@ import numpy as np
 from . import callbacks as callbacks_mod
 from . import config, ops
 from .compile_utils import CompiledLossAndMetrics, flat_outputs, match_targets
-from .data import make_source, normalize_arrays, split_validation, unpack
-from .layers.symbolic import flatten, map_structure
+from .data import (class_weight_to_sample_weights, make_source, normalize_arrays,
+                   split_validation, unpack)
+from .layers.symbolic import map_structure
 from .variables import bind_values, get_values
 
 
@@ -238,7 +239,8 @@ class Trainer:
             x, y, sample_weight = (normalize_arrays(x, "x"), normalize_arrays(y, "y"),
                                    normalize_arrays(sample_weight, "sample_weight"))
             (x, y, sample_weight), validation_data = split_validation(x, y, sample_weight, validation_split)
-        source = make_source(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+        source = make_source(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
+                             class_weight=class_weight)
         val_source = None
         if validation_data is not None:
             vx, vy, vsw = _unpack_validation(validation_data)
@@ -250,14 +252,15 @@ class Trainer:
                                          steps=source.num_batches if source.steps is None else source.steps)
         self.stop_training = False
         cbs.on_train_begin()
+        # a callback (BackupAndRestore) may have restored a later starting epoch
+        initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
+        self._initial_epoch = None
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self._compiled.reset()
             cbs.on_epoch_begin(epoch)
             step = -1
             for step, (bx, by, bsw) in enumerate(source.epoch()):
-                if class_weight is not None:
-                    bsw = _class_weights_to_sample_weights(class_weight, by, bsw)
                 cbs.on_train_batch_begin(step)
                 bx, by, bsw = self._to_engine(bx), self._to_engine(by), self._to_engine(bsw)
                 if step == 0 and epoch == initial_epoch:
@@ -267,6 +270,9 @@ class Trainer:
                 if self.stop_training:
                     break
             if step < 0:
+                if epoch > initial_epoch:
+                    _warn_ran_out()
+                    break
                 raise ValueError("The training data produced no batch: it is empty.")
             logs = self._compiled.results()
             if val_source is not None and _due(epoch, validation_freq):
@@ -274,6 +280,9 @@ class Trainer:
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
+                break
+            if source.steps is not None and getattr(source, "exhausted", False) and epoch + 1 < epochs:
+                _warn_ran_out()
                 break
         cbs.on_train_end(logs)
         return self.history
@@ -354,7 +363,10 @@ class Trainer:
         """One gradient step on one batch; returns the running logs like ``evaluate``."""
         self._require_compiled("train_on_batch")
         if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weights(class_weight, normalize_arrays(y, "y"), sample_weight)
+            if sample_weight is not None:
+                raise ValueError("Arguments `sample_weight` and `class_weight` cannot be "
+                                 "specified at the same time.")
+            sample_weight = class_weight_to_sample_weights(normalize_arrays(y, "y"), class_weight)
         bx, by, bsw = (self._to_engine(normalize_arrays(a, n)) for a, n in
                        ((x, "x"), (y, "y"), (sample_weight, "sample_weight")))
         self._prepare_first_batch(bx, by)
@@ -471,12 +483,10 @@ def _due(epoch, freq):
     return (epoch + 1) in freq
 
 
-def _class_weights_to_sample_weights(class_weight, y, sw):
-    y = flatten(y)[0]
-    y = np.asarray(y)
-    labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0].round().astype(int)
-    weights = np.array([class_weight.get(int(k), 1.0) for k in labels], dtype=config.floatx())
-    return weights if sw is None else np.asarray(sw) * weights
+def _warn_ran_out():
+    warnings.warn("Your input ran out of data; interrupting training. Make sure that your "
+                  "dataset or generator can generate at least `steps_per_epoch * epochs` "
+                  "batches.", stacklevel=3)
 
 
 def _concat_structures(chunks):

@@ -548,3 +548,16 @@ def keras_numpy_values(cases, arrays, tmp_path):
     if proc.returncode != 0:
         raise RuntimeError(f"Keras oracle subprocess failed:\n{proc.stderr[-3000:]}")
     return dict(np.load(tmp_path / "out.npz"))
+
+
+def test_register_makes_a_new_loss_known(engine):
+    def double_mae(y_true, y_pred):
+        return ops.multiply(losses.mean_absolute_error(y_true, y_pred), 2.0)
+
+    try:
+        losses.register(double_mae)
+        assert losses.get("double_mae") is double_mae
+        obj = losses.resolve("double_mae")
+        np.testing.assert_allclose(npy(obj(REG_TRUE, REG_PRED)), 2 * ref_mae(REG_TRUE, REG_PRED).mean(), rtol=RTOL)
+    finally:
+        losses._OBJECTS.pop("double_mae", None)

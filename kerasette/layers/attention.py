@@ -276,38 +276,43 @@ class MultiHeadAttention(Layer):
 
     # -------------------------------------------------------------- calling
     def __call__(self, *args, **kwargs):
+        # The base builds from the first argument only and converts only it; MHA
+        # needs all three shapes, and graph masks arrive as one `mask=` list.
         graph_masks = kwargs.pop("mask", None)
         bound = self._call_signature.bind_partial(*args, **kwargs).arguments
-        if graph_masks is not None:
-            self._take_graph_masks(args, kwargs, graph_masks, bound)
-        if not any_symbolic((args, kwargs)):
-            b = config.active()
-            for name in self._CALL_NAMES:
-                if bound.get(name) is not None:
-                    bound[name] = _convert_inputs(b, bound[name])
         if bound.get("query") is None or bound.get("value") is None:
             raise ValueError(f"MultiHeadAttention '{self.name}' needs `query` and `value` "
                              f"(call it as layer(query, value)).")
+        extra = self._graph_mask_kwargs(args, kwargs, graph_masks, bound) if graph_masks is not None else {}
+        if not any_symbolic((args, kwargs)):
+            b = config.active()
+            names = list(self._call_signature.parameters)
+            args = tuple(_convert_inputs(b, a) if n in self._CALL_NAMES and a is not None else a
+                         for n, a in zip(names, args))
+            kwargs = {k: _convert_inputs(b, v) if k in self._CALL_NAMES and v is not None else v
+                      for k, v in kwargs.items()}
         if not self.built:
             self.build(_shape_of(bound["query"]), _shape_of(bound["value"]), _shape_of(bound.get("key")))
-        query = bound.pop("query")
-        return super().__call__(query, **bound)
+        return super().__call__(*args, **kwargs, **extra)
 
-    def _take_graph_masks(self, args, kwargs, masks, bound):
-        """Match the functional graph's mask list (one per symbolic input, in the order
-        of ``flatten((args, kwargs))``) to query/value/key, unless given explicitly."""
+    def _graph_mask_kwargs(self, args, kwargs, masks, bound):
+        """``query_mask``/``value_mask``/``key_mask`` from the functional graph's mask list
+        (one entry per symbolic input, in ``flatten((args, kwargs))`` order), where the
+        call did not give them explicitly."""
         masks = masks if isinstance(masks, (list, tuple)) else [masks]
         b = config.active()
-        named = list(zip(self._CALL_NAMES, args))
+        named = list(zip(self._call_signature.parameters, args))
         named += [(k, kwargs[k]) for k in sorted(kwargs, key=str) if k != "training"]
-        tensors = [(n, v) for n, v in named for leaf in flatten(v) if leaf is not None
-                   and (b.is_array(leaf) or isinstance(leaf, KerasTensor))]
+        tensors = [n for n, v in named for leaf in flatten(v)
+                   if leaf is not None and (b.is_array(leaf) or isinstance(leaf, KerasTensor))]
+        out = {}
         if len(tensors) != len(masks):
-            return
-        for (name, _), m in zip(tensors, masks):
+            return out
+        for name, m in zip(tensors, masks):
             key = f"{name}_mask"
             if m is not None and name in ("query", "value", "key") and bound.get(key) is None:
-                bound[key] = m
+                out[key] = m
+        return out
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False):
@@ -363,10 +368,12 @@ class MultiHeadAttention(Layer):
         return ops.einsum(self._combine_equation, dropped, value), scores
 
     def compute_mask(self, inputs, previous_mask=None):
-        # The output keeps the query's mask. ``__call__`` always passes the query
-        # positionally, so in a functional graph it is the first symbolic input.
+        # The output keeps the query's mask. In a functional graph the masks come one
+        # per symbolic input; a positional query is the first of them (a query given
+        # only by keyword leaves the output unmasked).
         if isinstance(previous_mask, (list, tuple)):
-            return previous_mask[0] if previous_mask else None
+            positional = not isinstance(inputs, (list, tuple)) or len(inputs) > 0
+            return previous_mask[0] if positional and previous_mask else None
         return previous_mask
 
     def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):

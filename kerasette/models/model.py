@@ -200,6 +200,18 @@ class Model(Trainer, Layer):
         # A subclassed model builds its sub-layers by running ``call`` itself.
         self.built = True
 
+    def build_from_config(self, build_config):
+        """Rebuild a subclassed model from ``get_build_config()`` by calling it once."""
+        shape = (build_config or {}).get("input_shape")
+        if self._graph is not None or shape is None or (self.built and self._layers_built()):
+            return
+        self.built = False
+        if isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple)):
+            shape = [tuple(s) for s in shape]
+        else:
+            shape = tuple(shape)
+        self.build(shape)
+
     # ------------------------------------------------------------- config
     def get_config(self):
         if self._graph is None:
@@ -219,7 +231,34 @@ class Model(Trainer, Layer):
         """Print a table of the layers, their output shapes and parameter counts."""
         from ..utils.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
-                      expand_nested=expand_nested, show_trainable=show_trainable)
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)
+
+    # ------------------------------------------------------------- saving
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the model to a ``.keras`` file (Keras 3's format; see ``kerasette.saving``)."""
+        from ..saving import save_model
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save the weights (and optimizer state) to a ``.weights.h5`` file."""
+        from ..saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Load weights from a ``.weights.h5`` or ``.keras`` file into this built model."""
+        from ..saving import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def get_compile_config(self):
+        """The ``compile()`` arguments as Keras 3's ``compile_config`` (None if not compiled)."""
+        from ..saving.compile_config import get_compile_config
+        return get_compile_config(self)
+
+    def compile_from_config(self, config):
+        """``compile()`` with the arguments of ``get_compile_config()``'s dict."""
+        from ..saving.compile_config import compile_from_config
+        compile_from_config(self, config)
 
 
 class _Step:

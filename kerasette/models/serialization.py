@@ -85,8 +85,17 @@ def serialize_keras_object(obj):
            "registered_name": registered}
     build = obj.get_build_config() if hasattr(obj, "get_build_config") else None
     if build:
-        out["build_config"] = _jsonable(build)
+        out["build_config"] = _jsonable(_keras_build_config(build))
     return out
+
+
+def _keras_build_config(build):
+    # Keras 3 nests the shapes of a multi-argument build (``query_shape``,
+    # ``value_shape``, ...) under "shapes_dict"; only "input_shape" stays flat.
+    if isinstance(build, dict) and build and "input_shape" not in build and \
+            "shapes_dict" not in build and all(str(k).endswith("_shape") for k in build):
+        return {"shapes_dict": dict(build)}
+    return build
 
 
 def _jsonable(x):
@@ -127,7 +136,7 @@ def deserialize_keras_object(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Cannot deserialize {config!r}: expected a dict with 'class_name' and 'config'.")
     cls = find_class(config, custom_objects)
-    inner = dict(config.get("config") or {})
+    inner = _drop_unused_keras_keys(cls, dict(config.get("config") or {}))
     if hasattr(cls, "from_config"):
         params = inspect.signature(cls.from_config).parameters
         obj = cls.from_config(inner, custom_objects=custom_objects) if "custom_objects" in params \
@@ -135,9 +144,29 @@ def deserialize_keras_object(config, custom_objects=None):
     else:
         obj = cls(**inner)
     build = config.get("build_config")
+    if isinstance(build, dict) and isinstance(build.get("shapes_dict"), dict) and \
+            type(obj).__module__.startswith("kerasette."):
+        build = dict(build["shapes_dict"])
     if build and hasattr(obj, "build_from_config") and not getattr(obj, "built", False):
         obj.build_from_config(build)
     return obj
+
+
+# Keys Keras 3 writes into layer configs for features kerasette does not have.
+# They are dropped while they hold the value meaning "unused"; any other value
+# reaches the constructor, which rejects it by name.
+_KERAS_ONLY_KEYS = {"optional": False, "ragged": False, "quantization_config": None,
+                    "lora_rank": None, "lora_alpha": None}
+
+
+def _drop_unused_keras_keys(cls, inner):
+    if not getattr(cls, "__module__", "").startswith("kerasette."):
+        return inner
+    params = inspect.signature(cls.__init__).parameters
+    for key, unused in _KERAS_ONLY_KEYS.items():
+        if key in inner and key not in params and inner[key] == unused:
+            del inner[key]
+    return inner
 
 
 def _from_config_in_scope(cls, inner, custom_objects):

@@ -64,6 +64,9 @@ def _skipset(obj):
             names = set(dir(Model(name="__kerasette_saving_probe__"))) | \
                 set(dir(Sequential(name="__kerasette_saving_probe__")))
             names -= {"layers", "optimizer"}
+            # set only on functional models (the probe has no graph); the layers are in `layers`
+            names |= {"_graph", "_graph_layers", "_graph_nodes", "_input_tensors",
+                      "_output_tensors", "_inputs_struct", "_outputs_struct"}
         _SKIP[kind] = frozenset(names)
     return _SKIP[kind]
 

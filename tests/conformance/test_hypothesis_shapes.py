@@ -81,7 +81,7 @@ def shape_axis_keepdims(draw):
         axis = draw(st.integers(-nd, nd - 1))
     else:
         axes = draw(hnp.valid_tuple_axes(nd, min_size=1))
-        axis = tuple(a - nd if draw(st.booleans()) else a for a in axes)  # mix negative spellings
+        axis = tuple(a % nd - nd if draw(st.booleans()) else a % nd for a in axes)  # mix negative spellings
     return shape, axis, draw(st.booleans())
 
 

@@ -567,3 +567,14 @@ def test_seq2seq_encoder_states_feed_decoder(engine):
     model.compile(optimizer="adam", loss="mse")
     hist = model.fit([xe, xd], np.zeros((B, 5, 2), "float32"), epochs=2, verbose=0)
     assert np.isfinite(hist.history["loss"]).all()
+
+
+def test_regularizers_and_constraints_reach_the_cell(engine):
+    layer = layers.GRU(2, kernel_regularizer="l2", recurrent_regularizer="l1",
+                       bias_constraint="non_neg", activity_regularizer="l2")
+    layer(_x(B, T, F))
+    assert len(layer.losses) == 3  # the activity penalty, then the two weight penalties
+    k = layer.get_weights()[0]
+    np.testing.assert_allclose(float(_np(layer.losses[1])), 0.01 * (k.astype(np.float64) ** 2).sum(),
+                               rtol=1e-5)
+    assert [v.name for v, _ in layer.cell._constraints] == ["bias"]

@@ -144,8 +144,16 @@ def avg_pool(x, pool_size, strides=None, padding="valid"):
 
 def ctc_loss(labels, logits, label_lengths, logit_lengths, blank_index=0):
     log_probs = torch.log_softmax(logits, dim=-1).transpose(0, 1)  # (time, batch, classes)
-    return F.ctc_loss(log_probs, labels.long(), logit_lengths.long(), label_lengths.long(),
-                      blank=blank_index, reduction="none", zero_infinity=False)
+    labels, label_lengths, logit_lengths = labels.long(), label_lengths.long(), logit_lengths.long()
+    # zero_infinity keeps the gradient of an impossible sample 0 (not NaN), as the
+    # derived op; +inf is put back where the frames cannot hold the label and its
+    # blanks between repeats
+    loss = F.ctc_loss(log_probs, labels, logit_lengths, label_lengths,
+                      blank=blank_index, reduction="none", zero_infinity=True)
+    pos = torch.arange(1, labels.shape[1], device=labels.device)
+    repeats = ((labels[:, 1:] == labels[:, :-1]) & (pos < label_lengths[:, None])).sum(1)
+    impossible = logit_lengths < label_lengths + repeats
+    return torch.where(impossible, torch.full_like(loss, float("inf")), loss)
 
 
 # torch.lstm/gru(input, hx, params, has_biases, num_layers, dropout, train,
