@@ -19,6 +19,8 @@ from ..variables import Variable
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
 
 _name_counts = collections.defaultdict(int)
+_ENGINE_TYPES = set()  # array types of the engines, learned on first call (never KerasTensor)
+_FLAG_TYPES = frozenset({bool, type(None)})
 _context = threading.local()
 _warned_input_shape = []
 
@@ -313,16 +315,10 @@ class Layer:
     @property
     def losses(self):
         """Weight-regularization penalties (from current values) plus losses added by the last call."""
-        out = []
-        for layer in self._flatten_layers():
-            out.extend(layer._call_losses)
-            for v, reg in layer._regularized:
-                out.append(reg(v.value))
-        return out
+        return collect_losses(self._flatten_layers())
 
     def _clear_call_losses(self):
-        for layer in self._flatten_layers():
-            layer._call_losses.clear()
+        clear_call_losses(self._flatten_layers())
 
     # ----------------------------------------------------------- building
     def build(self, input_shape=None):
@@ -350,25 +346,36 @@ class Layer:
         return inputs
 
     def __call__(self, *args, **kwargs):
-        if any_symbolic((args, kwargs)):
-            return self._symbolic_call(args, kwargs)
         b = config._active or config.active()
-        if self._backend is not None and self._backend is not b:
-            raise RuntimeError(_engine_message(self, b))
-        args = list(args)
-        if args:
-            args[0] = _convert_inputs(b, args[0])
+        # hot path: one engine array in, flags (training, mask=None) as keywords
+        if (len(args) == 1 and type(args[0]) in _ENGINE_TYPES and self.built
+                and all(type(v) in _FLAG_TYPES for v in kwargs.values())):
+            if self._backend is not b and self._backend is not None:
+                raise RuntimeError(_engine_message(self, b))
             first = args[0]
+            if self.input_spec is not None:
+                _check_specs(self, tuple(b.shape(first)))
         else:
-            key = "inputs" if "inputs" in kwargs else next(iter(kwargs))
-            kwargs[key] = _convert_inputs(b, kwargs[key])
-            first = kwargs[key]
-        if not self.built:
-            shapes = map_structure(lambda t: tuple(b.shape(t)), first)
-            self._build_input_shape = shapes
-            self._build_for_shapes(shapes)
-        if self.input_spec is not None:
-            _check_specs(self, map_structure(lambda t: tuple(b.shape(t)), first))
+            if any_symbolic((args, kwargs)):
+                return self._symbolic_call(args, kwargs)
+            if self._backend is not None and self._backend is not b:
+                raise RuntimeError(_engine_message(self, b))
+            args = list(args)
+            if args:
+                args[0] = _convert_inputs(b, args[0])
+                first = args[0]
+            else:
+                key = "inputs" if "inputs" in kwargs else next(iter(kwargs))
+                kwargs[key] = _convert_inputs(b, kwargs[key])
+                first = kwargs[key]
+            if b.is_array(first):
+                _ENGINE_TYPES.add(type(first))
+            if not self.built:
+                shapes = map_structure(lambda t: tuple(b.shape(t)), first)
+                self._build_input_shape = shapes
+                self._build_for_shapes(shapes)
+            if self.input_spec is not None:
+                _check_specs(self, map_structure(lambda t: tuple(b.shape(t)), first))
         outer = getattr(_context, "training", None)
         training = kwargs.get("training")
         if self._call_takes_training:
@@ -497,6 +504,24 @@ class Layer:
 
 
 # ---------------------------------------------------------------- helpers
+def collect_losses(layers):
+    """The call losses and regularization penalties of ``layers`` (a flat list)."""
+    out = []
+    for layer in layers:
+        if layer._call_losses:
+            out.extend(layer._call_losses)
+        for v, reg in layer._regularized:
+            out.append(reg(v.value))
+    return out
+
+
+def clear_call_losses(layers):
+    """Forget the losses added by the last call of each of ``layers``."""
+    for layer in layers:
+        if layer._call_losses:
+            layer._call_losses.clear()
+
+
 def _engine_message(layer, active):
     return (f"Layer '{layer.name}' was built on the {layer._backend.name} engine, but the active engine "
             f"is {active.name}. Build the model under {active.name}, and move weights with "

@@ -121,3 +121,14 @@ def test_configs(engine):
                   layers.ELU(0.5), layers.Softmax(axis=(1, 2))):
         cfg = layer.get_config()
         assert type(layer).from_config(cfg).get_config() == cfg
+
+
+@pytest.mark.keras_oracle
+def test_configs_load_in_keras(engine, keras_module):
+    for ours in (layers.ReLU(max_value=6.0, negative_slope=0.1, threshold=0.5), layers.LeakyReLU(0.2),
+                 layers.PReLU(shared_axes=[1]), layers.ELU(0.5), layers.Softmax(axis=1)):
+        cfg = ours.get_config()
+        theirs = getattr(keras_module.layers, type(ours).__name__).from_config(cfg).get_config()
+        for key, value in cfg.items():
+            if key not in ("dtype", "name", "alpha_initializer") and key in theirs:
+                assert theirs[key] == value, (type(ours).__name__, key, value, theirs[key])

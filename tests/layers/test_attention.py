@@ -169,6 +169,31 @@ def test_mha_masks_from_embedding_flow_through_graph(engine, keras_module):
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.keras_oracle
+def test_mha_cross_attention_graph_masks_with_value_by_keyword(engine, keras_module):
+    ids_q = np.array([[3, 1, 0], [2, 0, 0]], "int32")
+    ids_v = np.array([[1, 2, 3, 0], [4, 0, 0, 0]], "int32")
+
+    def build(L, mha_kwargs):
+        iq, iv = L.Input((3,), dtype="int32"), L.Input((4,), dtype="int32")
+        eq = L.Embedding(5, 4, mask_zero=True)(iq)
+        ev = L.Embedding(5, 6, mask_zero=True)(iv)
+        h = L.MultiHeadAttention(num_heads=2, key_dim=3, **mha_kwargs)(eq, value=ev)
+        return [iq, iv], L.GlobalAveragePooling1D()(h)  # averages over the query's mask
+
+    ins, out = build(layers, {"bias_initializer": initializers.RandomNormal(stddev=0.3, seed=5)})
+    ours = models.Model(ins, out)
+    kins, kout = build(keras_module.layers, {})
+    theirs = keras_module.Model(kins, kout)
+    theirs.set_weights(ours.get_weights())
+    got = ours.predict([ids_q, ids_v], verbose=0)
+    np.testing.assert_allclose(got, keras_module.ops.convert_to_numpy(theirs([ids_q, ids_v])), rtol=1e-4, atol=1e-5)
+    eq, ev = ours.layers[2].embeddings.numpy()[ids_q], ours.layers[3].embeddings.numpy()[ids_v]
+    vq, vv = ids_q != 0, ids_v != 0
+    att, _ = mha_ref(eq, ev, ours.layers[4].get_weights(), mask=vq[:, :, None] & vv[:, None, :])
+    np.testing.assert_allclose(got, (att * vq[..., None]).sum(1) / vq.sum(1, keepdims=True), rtol=1e-4, atol=1e-5)
+
+
 def test_mha_dropout_training_only_and_seeded(engine):
     x = _x(2, 4, 3)
     a = layers.MultiHeadAttention(2, 2, dropout=0.5, seed=3)

@@ -182,3 +182,13 @@ def test_configs(engine):
         cfg = layer.get_config()
         assert type(layer).from_config(cfg).get_config() == cfg
     assert layers.Dot(axes=(1, 2)).get_config()["axes"] == (1, 2)
+
+
+@pytest.mark.keras_oracle
+def test_configs_load_in_keras(engine, keras_module):
+    for ours in (layers.Concatenate(axis=1), layers.Dot(axes=[1, 2], normalize=True), layers.Maximum()):
+        cfg = ours.get_config()
+        theirs = getattr(keras_module.layers, type(ours).__name__).from_config(cfg).get_config()
+        for key, value in cfg.items():
+            if key not in ("dtype", "name") and key in theirs:
+                assert theirs[key] == value, (type(ours).__name__, key, value, theirs[key])

@@ -231,6 +231,17 @@ def test_groupnorm_instance_norm_on_images(engine, keras_module):
     assert layer.groups == 3 and layer.get_config()["groups"] == 3
 
 
+@pytest.mark.keras_oracle
+def test_groupnorm_channels_first_axis(engine, keras_module):
+    def ref(x, w):
+        moved = _gn_ref(np.moveaxis(x, 1, -1), w[0], w[1], 2)
+        return np.moveaxis(moved, -1, 1)
+
+    check_layer(lambda dt: layers.GroupNormalization(groups=2, axis=1, dtype=dt, **_ln_kwargs()),
+                _x(2, 4, 3, seed=5), ref, rtol=1e-4, atol=1e-4,
+                keras_layer=lambda k: k.layers.GroupNormalization(groups=2, axis=1), keras_module=keras_module)
+
+
 def test_groupnorm_errors_and_default(engine):
     assert layers.GroupNormalization().groups == 32
     with pytest.raises(ValueError, match="multiple"):
@@ -257,3 +268,16 @@ def test_unitnorm_reference_fd_and_keras(engine, keras_module):
         out = engine.to_numpy(layers.UnitNormalization()(np.array([[3.0, 4.0], [0.0, 0.0]], "float32")))
     np.testing.assert_allclose(out, [[0.6, 0.8], [0.0, 0.0]], rtol=1e-6)
     assert layers.UnitNormalization(axis=[1, 2]).get_config()["axis"] == [1, 2]
+
+
+@pytest.mark.keras_oracle
+def test_configs_load_in_keras(engine, keras_module):
+    for ours in (layers.BatchNormalization(axis=1, momentum=0.9, center=False),
+                 layers.LayerNormalization(axis=[1, 2], epsilon=1e-5),
+                 layers.GroupNormalization(groups=4, epsilon=1e-4), layers.UnitNormalization(axis=1)):
+        cfg = ours.get_config()
+        theirs = getattr(keras_module.layers, type(ours).__name__).from_config(cfg).get_config()
+        for key, value in cfg.items():
+            if key not in ("dtype", "name") and key in theirs:
+                assert theirs[key] == value or list(np.atleast_1d(theirs[key])) == list(np.atleast_1d(value)), \
+                    (type(ours).__name__, key, value, theirs[key])
