@@ -381,8 +381,6 @@ def test_cell_single_step(engine):
 @pytest.mark.keras_oracle
 @pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave", None])
 def test_bidirectional(engine, keras_module, merge_mode):
-    if engine.name == "jax" and merge_mode in ("sum", "mul", "ave"):
-        pytest.skip("merging is engine-independent code; concat and None cover JAX (slow eager scans)")
     def ref(x, w):
         f = ref_rnn("lstm", x, w[:3], 2, return_sequences=True)
         b = ref_rnn("lstm", x, w[3:], 2, return_sequences=True, go_backwards=True)[:, ::-1]
