@@ -715,9 +715,9 @@ class BackupAndRestore(Callback):
     """Back up the training state so an interrupted ``fit`` resumes where it stopped.
 
     At the end of each epoch (or every ``save_freq`` batches) it writes the
-    model weights (``model.save_weights``), the optimizer state and the data
-    shuffling generator's state to ``backup_dir``. A later ``fit`` with a
-    ``BackupAndRestore`` on the same folder restores them in
+    model weights with the optimizer state (``model.save_weights``) and the
+    state of the generator that shuffles the data to ``backup_dir``. A later
+    ``fit`` with a ``BackupAndRestore`` on the same folder restores them in
     ``on_train_begin`` and continues from the next epoch, so an interrupted
     run followed by a resumed one ends with the weights of an uninterrupted
     run (with epoch backups). The folder is deleted when training finishes.
@@ -753,9 +753,8 @@ class BackupAndRestore(Callback):
         self._last_batch_seen = 0
         self._current_epoch = 0
         self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
-        self._optimizer_path = os.path.join(self.backup_dir, "optimizer.npz")
         self._training_metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
-        self._files = (self._weights_path, self._optimizer_path, self._training_metadata_path)
+        self._files = (self._weights_path, self._training_metadata_path)
 
     def on_train_begin(self, logs=None):
         try:
@@ -782,11 +781,7 @@ class BackupAndRestore(Callback):
         optimizer = model.optimizer
         if optimizer is not None and not optimizer.built:
             optimizer.build(model.trainable_variables)
-        model.load_weights(self._weights_path)
-        if optimizer is not None and os.path.exists(self._optimizer_path):
-            with np.load(self._optimizer_path, allow_pickle=False) as f:
-                values = [f[f"arr_{i}"] for i in range(len(f.files))]
-            optimizer.set_weights(values)
+        model.load_weights(self._weights_path)  # the weights and the optimizer state
         if os.path.exists(self._training_metadata_path):
             with open(self._training_metadata_path) as f:
                 meta = json.load(f)
@@ -827,9 +822,7 @@ class BackupAndRestore(Callback):
                 if os.path.exists(path):
                     shutil.copyfile(path, f"{path}.bkp")
         model = self.model
-        model.save_weights(self._weights_path, overwrite=True)
-        if model.optimizer is not None and model.optimizer.built:
-            np.savez(self._optimizer_path, *model.optimizer.get_weights())
+        model.save_weights(self._weights_path, overwrite=True)  # with the optimizer state
         state = global_rng().bit_generator.state
         meta = {"epoch": self._current_epoch, "batch": self._last_batch_seen,
                 "rng_state": state if _json_safe(state) else None}

@@ -26,7 +26,7 @@ def _per_output(spec, names, what):
             raise ValueError(f"`{what}` names output(s) that do not exist: {hint}. "
                              f"The model's outputs are {names}.")
         return [spec.get(k) for k in names]
-    if isinstance(spec, (list, tuple)) and n > 1 and what == "loss_weights":
+    if isinstance(spec, (list, tuple)) and what == "loss_weights":
         if len(spec) != n:
             raise ValueError(f"`{what}` has {len(spec)} entries but the model has {n} outputs {names}.")
         return list(spec)
@@ -88,8 +88,11 @@ class CompiledLossAndMetrics:
         self.metric_specs = self._spread_metrics(metrics, "metrics")
         self.weighted_specs = self._spread_metrics(weighted_metrics, "weighted_metrics")
         self.loss_tracker = metrics_mod.Mean(name="loss")
-        self.output_loss_trackers = [] if self.single else \
-            [metrics_mod.Mean(name=f"{n}_loss") for n in self.output_names]
+        # as Keras: one "<output>_loss" tracker per output that has a loss, when several do
+        with_loss = [i for i, l in enumerate(self.losses) if l is not None]
+        self._tracked_outputs = with_loss if len(with_loss) > 1 else []
+        self.output_loss_trackers = [metrics_mod.Mean(name=f"{self.output_names[i]}_loss")
+                                     for i in self._tracked_outputs]
         self.metrics = None  # [(output index, metric, weighted)]
         self.loss_specs = specs
 
@@ -99,14 +102,16 @@ class CompiledLossAndMetrics:
         if isinstance(metrics, dict):
             spread = _per_output(metrics, self.output_names, what)
             return [[] if m is None else (list(m) if isinstance(m, (list, tuple)) else [m]) for m in spread]
-        if not isinstance(metrics, (list, tuple)):
-            metrics = [metrics]
-        if not self.single and metrics and all(isinstance(m, (list, tuple)) or m is None for m in metrics):
-            if len(metrics) != len(self.output_names):
-                raise ValueError(f"`{what}` is a list of {len(metrics)} lists but the model has "
-                                 f"{len(self.output_names)} outputs {self.output_names}.")
-            return [list(m or []) for m in metrics]
-        return [list(metrics) for _ in self.output_names]
+        if self.single:
+            return [flatten(metrics)]
+        # several outputs (Keras 3): one entry per output -- a metric, a list, or None
+        n = len(self.output_names)
+        if not isinstance(metrics, (list, tuple)) or len(metrics) != n:
+            got = f"a list of {len(metrics)}" if isinstance(metrics, (list, tuple)) else repr(metrics)
+            raise ValueError(f"`{what}` for a model with {n} outputs {self.output_names} must be a "
+                             f"list of {n} entries (one per output: a metric, a list of metrics or "
+                             f"None) or a dict keyed by output name; got {got}.")
+        return [[] if m is None else (list(m) if isinstance(m, (list, tuple)) else [m]) for m in metrics]
 
     def build_metrics(self, y_true, y_pred):
         """Resolve metric names against the first batch's shapes (once)."""
@@ -150,9 +155,9 @@ class CompiledLossAndMetrics:
     def update_metrics(self, total, parts, y_true, y_pred, sample_weight, batch_size):
         """Update the loss trackers and every metric with one batch."""
         self.loss_tracker.update_state(total, sample_weight=batch_size)
-        for tracker, value in zip(self.output_loss_trackers, parts):
-            if value is not None:
-                tracker.update_state(value, sample_weight=batch_size)
+        for i, tracker in zip(self._tracked_outputs, self.output_loss_trackers):
+            if parts[i] is not None:
+                tracker.update_state(parts[i], sample_weight=batch_size)
         for i, metric, weighted in self.metrics:
             if y_true[i] is None:
                 continue
@@ -163,9 +168,18 @@ class CompiledLossAndMetrics:
             m.reset_state()
 
     def results(self):
-        """``{name: float}`` of every tracker and metric (one host sync each)."""
+        """``{name: float}`` of every tracker and metric (one host sync each).
+
+        Order (that of ``evaluate()``'s list), as Keras 3: ``loss``, then each
+        output's loss in output order, then the metrics -- in compile order for
+        one output, sorted by name for several.
+        """
         out = {}
-        for m in self.all_metrics:
+        trackers = [self.loss_tracker] + self.output_loss_trackers
+        metrics = [m for _, m, _ in self.metrics or []]
+        if not self.single:
+            metrics = sorted(metrics, key=lambda m: m.name)
+        for m in trackers + metrics:
             r = m.result()
             if isinstance(r, dict):
                 out.update({k: float(ops.convert_to_numpy(v)) for k, v in r.items()})

@@ -26,13 +26,23 @@ _ALIASES = {
 
 _NO_UNWRAP = {"value_and_grad", "jit", "scan", "fori_loop"}
 
+# Types seen to need no unwrapping (engine arrays, Python scalars, ...): an op
+# whose arguments are all of these skips ``_unwrap`` (the per-op hot path). A
+# type joins on first sight when it has no ``_kerasette_value``.
+_PLAIN = {int, float, bool, str, type(None)}
+
 
 def _unwrap(a):
+    t = type(a)
+    if t in _PLAIN:
+        return a
     v = getattr(a, "_kerasette_value", None)
     if v is not None:
         return v()
-    if type(a) in (list, tuple):
-        return type(a)(_unwrap(x) for x in a)
+    if t is list or t is tuple:
+        return t(_unwrap(x) for x in a)
+    if not isinstance(a, (list, tuple)) and not hasattr(t, "_kerasette_value"):
+        _PLAIN.add(t)
     return a
 
 
@@ -50,10 +60,16 @@ def _describe(args):
 
 
 def _make(public, method):
+    unwrap = public not in _NO_UNWRAP
+    plain = _PLAIN
+
     def op(*args, **kwargs):
         b = config._active or config.active()
-        if public not in _NO_UNWRAP:
-            args = [_unwrap(a) for a in args]
+        if unwrap:
+            for a in args:
+                if type(a) not in plain:
+                    args = [_unwrap(a) for a in args]
+                    break
         try:
             return getattr(b, method)(*args, **kwargs)
         except (RuntimeError, ValueError, IndexError) as e:

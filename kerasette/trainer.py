@@ -23,6 +23,7 @@ from . import config, ops
 from .compile_utils import CompiledLossAndMetrics, flat_outputs, match_targets
 from .data import (class_weight_to_sample_weights, make_source, normalize_arrays,
                    split_validation, unpack)
+from .layers.layer import clear_call_losses, collect_losses
 from .layers.symbolic import map_structure
 from .variables import bind_values, get_values
 
@@ -65,6 +66,9 @@ class Trainer:
 
     def _output_names_for_compile(self):
         names = getattr(self, "output_names", None) or []
+        struct = getattr(self, "_outputs_struct", None) if getattr(self, "_graph", None) else None
+        if isinstance(struct, dict) and len(struct) > 1 and len(struct) == len(names):
+            return sorted(struct, key=str)  # Keras: a dict of outputs is named by its keys
         if not names:
             return ["output"]
         if len(set(names)) != len(names):
@@ -91,9 +95,14 @@ class Trainer:
         non_trainable = [v for v in self.variables if id(v) not in ids]
         return trainable, non_trainable
 
-    def _forward_loss(self, x, y, sw, training):
-        """Forward pass and total loss with the variables' current (bound) values."""
-        self._clear_call_losses()
+    def _forward_loss(self, x, y, sw, training, layers=None):
+        """Forward pass and total loss with the variables' current (bound) values.
+
+        ``layers``: ``self._flatten_layers()``, when the caller has it already.
+        """
+        if layers is None:
+            layers = self._flatten_layers()
+        clear_call_losses(layers)
         y_pred = self(x, training=training)
         preds = flat_outputs(y_pred)
         c = self._compiled
@@ -102,8 +111,8 @@ class Trainer:
         if isinstance(sw, dict):
             sws = [sw.get(n) for n in c.output_names]
         total, parts = c.compute_loss(ys, preds, sws)
-        extra = self.losses
-        self._clear_call_losses()
+        extra = collect_losses(layers)
+        clear_call_losses(layers)
         if extra:
             reg = extra[0]
             for r in extra[1:]:
@@ -121,11 +130,12 @@ class Trainer:
         c = self._compiled
         opt_vars = opt.variables
         metric_vars = c.variables
-        constraints = [(v, con) for layer in self._flatten_layers() for v, con in layer._constraints]
+        layers = self._flatten_layers()
+        constraints = [(v, con) for layer in layers for v, con in layer._constraints]
 
         def loss_fn(params, nt_values, x, y, sw):
             with bind_values(trainable, params), bind_values(non_trainable, nt_values):
-                total, parts, ys, preds, sws = self._forward_loss(x, y, sw, True)
+                total, parts, ys, preds, sws = self._forward_loss(x, y, sw, True, layers)
                 new_nt = get_values(non_trainable)
             return total, (parts, preds, new_nt)
 
@@ -183,8 +193,11 @@ class Trainer:
             return step
         if b.name == "jax":
             return b.jit(step, donate_argnums=(0,) if donate else ())
-        if b.name == "torch" and getattr(self, "jit_compile", "auto") is True:
-            return b.jit(step, compile=True) if _accepts_compile(b) else step
+        if getattr(self, "jit_compile", "auto") is True:
+            if _accepts_compile(b):
+                return b.jit(step, compile=True)
+            _warn_once(f"jit_compile=True: the {b.name} engine has no compiler; "
+                       f"the steps run eagerly.")
         return step
 
     def _get_step(self, kind):
@@ -209,6 +222,20 @@ class Trainer:
     def _to_engine(self, nest):
         b = config.active()
         return map_structure(lambda a: a if a is None or b.is_array(a) else b.convert(a), nest)
+
+    def _feeder(self):
+        """How host batches reach the compiled steps: as engine arrays, except that a
+        jitted JAX step takes NumPy arrays as they are (``jax.jit`` moves them in C++,
+        far cheaper than converting each array first)."""
+        b = config.active()
+        if b.name != "jax" or getattr(self, "run_eagerly", False) or \
+                getattr(self, "jit_compile", "auto") is False:
+            return self._to_engine
+
+        def leaf(a):
+            return a if a is None or type(a) is np.ndarray or b.is_array(a) else b.convert(a)
+
+        return lambda nest: nest if type(nest) is np.ndarray else map_structure(leaf, nest)
 
     def _prepare_first_batch(self, x, y):
         """Build the model and the metrics on the first batch (shapes known only now)."""
@@ -256,16 +283,16 @@ class Trainer:
         initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
         self._initial_epoch = None
         logs = {}
+        feed = self._feeder()
         for epoch in range(initial_epoch, epochs):
             self._compiled.reset()
             cbs.on_epoch_begin(epoch)
             step = -1
             for step, (bx, by, bsw) in enumerate(source.epoch()):
                 cbs.on_train_batch_begin(step)
-                bx, by, bsw = self._to_engine(bx), self._to_engine(by), self._to_engine(bsw)
                 if step == 0 and epoch == initial_epoch:
-                    self._prepare_first_batch(bx, by)
-                self._run_step("train", bx, by, bsw)
+                    self._prepare_first_batch(self._to_engine(bx), self._to_engine(by))
+                self._run_step("train", feed(bx), feed(by), feed(bsw))
                 cbs.on_train_batch_end(step, _LazyLogs(self._compiled))
                 if self.stop_training:
                     break
@@ -308,14 +335,14 @@ class Trainer:
         c.reset()
         (cbs.on_test_begin if not in_fit else (lambda: None))()
         any_batch = False
+        feed = self._feeder()
         for step, (bx, by, bsw) in enumerate(source.epoch()):
-            bx, by, bsw = self._to_engine(bx), self._to_engine(by), self._to_engine(bsw)
             if not any_batch:
-                self._prepare_first_batch(bx, by)
+                self._prepare_first_batch(self._to_engine(bx), self._to_engine(by))
             any_batch = True
             if not in_fit:
                 cbs.on_test_batch_begin(step)
-            self._run_step("test", bx, by, bsw)
+            self._run_step("test", feed(bx), feed(by), feed(bsw))
             if not in_fit:
                 cbs.on_test_batch_end(step, _LazyLogs(c))
         if not any_batch:
@@ -338,13 +365,13 @@ class Trainer:
         cbs.on_predict_begin()
         chunks = []
         b = config.active()
+        feed = self._feeder()
         for step, (bx, _, _) in enumerate(source.epoch()):
-            bx = self._to_engine(bx)
             if not self.built or self._needs_first_call():
-                self(bx, training=False)
+                self(self._to_engine(bx), training=False)
                 self._clear_call_losses()
             cbs.on_predict_batch_begin(step)
-            out = self._run_step("predict", bx)
+            out = self._run_step("predict", feed(bx))
             chunks.append(map_structure(lambda t: np.asarray(b.to_numpy(t)), out))
             cbs.on_predict_batch_end(step, {"outputs": out})
         cbs.on_predict_end()
@@ -457,6 +484,15 @@ def _spread_weights(sw, c):
     if isinstance(sw, list) and not c.single:
         return sw
     return [sw] * len(c.output_names)
+
+
+_WARNED = set()
+
+
+def _warn_once(message):
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=4)
 
 
 def _accepts_compile(b):

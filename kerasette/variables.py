@@ -58,15 +58,18 @@ class Variable:
 
     def assign(self, value):
         """Replace the value (same shape); returns the variable."""
-        value = getattr(value, "_kerasette_value", lambda: value)()
+        if isinstance(value, Variable):
+            value = value._value
         b = self._backend
+        current = self._value
         if not b.is_array(value):
-            value = b.convert(_host(value), self.dtype)
-        if b.shape(value) != self.shape:
+            value = b.convert(_host(value), b.dtype(current))
+        if b.shape(value) != b.shape(current):
             raise ValueError(f"Variable {self.path!r}: cannot assign a value of shape "
-                             f"{b.shape(value)} to a variable of shape {self.shape}.")
-        if b.dtype(value) != self.dtype:
-            value = b.cast(value, self.dtype)
+                             f"{tuple(b.shape(value))} to a variable of shape {self.shape}.")
+        dtype = b.dtype(current)
+        if b.dtype(value) != dtype:
+            value = b.cast(value, dtype)
         self._value = value
         return self
 

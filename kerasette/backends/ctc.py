@@ -93,8 +93,8 @@ def ctc_forward(b, labels, logits, label_lengths, logit_lengths, blank_index=0):
     ext = b.concatenate([ext, b.full((batch, 1), blank_index, "int32")], axis=1)
 
     # a skip s-2 -> s is allowed onto a label that differs from the previous label
-    prev2 = b.concatenate([b.full((batch, 2), blank_index, "int32"),
-                           b.getitem(ext, (slice(None), slice(0, states - 2)))], axis=1)
+    prev2 = b.concatenate([b.full((batch, min(2, states)), blank_index, "int32"),
+                           b.getitem(ext, (slice(None), slice(0, max(states - 2, 0))))], axis=1)
     skip = b.logical_and(b.not_equal(ext, blank_index), b.not_equal(ext, prev2))
 
     # emissions (time, batch, states) and "frame is inside the sample" (time, batch, 1)

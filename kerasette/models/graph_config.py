@@ -61,13 +61,10 @@ def functional_config(model):
     def ref(t):
         return _history(t, index)
 
+    # Keras keeps the structure: one tensor is one [layer, node, tensor] ref, a list a list of refs.
     return {"name": model.name, "trainable": model.trainable, "layers": layer_configs,
-            "input_layers": map_structure(ref, _as_list(model._inputs_struct)),
-            "output_layers": map_structure(ref, _as_list(model._outputs_struct))}
-
-
-def _as_list(struct):
-    return [struct] if isinstance(struct, KerasTensor) else struct
+            "input_layers": map_structure(ref, model._inputs_struct),
+            "output_layers": map_structure(ref, model._outputs_struct)}
 
 
 def functional_from_config(cls, config, custom_objects=None):

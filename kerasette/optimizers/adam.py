@@ -63,6 +63,19 @@ class Adam(Optimizer):
         step = K.divide(K.multiply(m, c[1]), K.add(K.sqrt(v), eps))
         return K.subtract(x, step), new
 
+    def _inplace_supported(self):
+        return not self.amsgrad
+
+    def _rule_inplace(self, K, I, gs, xs, slots, c):
+        ms, vs = slots
+        I.mul_(ms, self.beta_1)
+        I.add_(ms, gs, 1.0 - self.beta_1)
+        I.mul_(vs, self.beta_2)
+        I.addcmul_(vs, gs, gs, 1.0 - self.beta_2)
+        denom = I.sqrt(vs)
+        I.add_scalar_(denom, self.epsilon)
+        I.addcdiv_(xs, ms, denom, K.negative(c[1]))
+
     def get_config(self):
         cfg = super().get_config()
         cfg.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,

@@ -138,6 +138,8 @@ class Optimizer:
         self._constraints = []
         self._exclude_ids = set()
         self._exclude_pattern = None
+        self._owned = {}  # variable index -> (value, slot values) last written (fast path)
+        self._pure_call = False
         self._learning_rate = self._check_learning_rate(learning_rate)
 
     # ------------------------------------------------------------ state
@@ -412,9 +414,19 @@ class Optimizer:
         return lr
 
     def _apply_rule(self, grads, variables, indices, lr, decay):
-        """The built-in path: step-wide scalars once, then one pure rule per variable."""
+        """The built-in path: step-wide scalars once, then one pure rule per variable.
+
+        Fast path: a weight whose value and slots are the arrays this optimizer
+        wrote at its previous update (so nothing else holds them) is updated in
+        place, all such weights of a dtype at once (``_rule_inplace``), on engines
+        that offer it (``K.inplace``: NumPy, PyTorch). Anything else -- the first
+        step, a value assigned from outside, JAX -- takes the pure rule, whose
+        fresh results the optimizer then owns.
+        """
         K = config._active or config.active()
+        inplace = self._inplace_engine(K)
         per_dtype = {}
+        batches = {}
         wd = self.weight_decay if decay else None
         dtypes = self._dtypes
         for g, var, i in zip(grads, variables, indices):
@@ -430,14 +442,61 @@ class Optimizer:
                 g = K.convert(g, dtype)
             elif K.dtype(g) != dtype:
                 g = K.cast(g, dtype)
-            if wd and self._use_weight_decay(var):
+            slots = self._slots[i]
+            decays = bool(wd) and self._use_weight_decay(var)
+            if inplace is not None and self._owns(i, x, slots):
+                batch = batches.get(dtype)
+                if batch is None:
+                    batch = batches[dtype] = ([], [], [[] for _ in slots], [])
+                batch[0].append(g)
+                batch[1].append(x)
+                for k, s in enumerate(slots):
+                    batch[2][k].append(s._value)
+                if decays:
+                    batch[3].append(x)
+                continue
+            if decays:
                 wd_c = self._constants(K, dtype, (wd,))[0]
                 x = K.subtract(x, K.multiply(K.multiply(x, wd_c), c[0]))
-            slots = self._slots[i]
             x, new_slots = self._rule(K, g, x, [s.value for s in slots], c, h)
             self._write(var, x)
             for s, v in zip(slots, new_slots):
                 self._write(s, v)
+            if inplace is not None:
+                self._claim(inplace, i, x, new_slots)
+        for dtype, (gs, xs, slot_values, decayed) in batches.items():
+            c = per_dtype[dtype][0]
+            if decayed:
+                inplace.add_(decayed, decayed, K.multiply(c[0], -float(wd)))
+            self._rule_inplace(K, inplace, gs, xs, slot_values, c)
+
+    # in-place fast path ------------------------------------------------
+    # ``_rule_inplace(K, I, gs, xs, slots, c)`` updates the lists ``xs`` (values)
+    # and ``slots[k]`` (the k-th slot of each) in place with the engine's
+    # ``I = K.inplace``; ``c`` as for ``_rule``. None: no fast path.
+    _rule_inplace = None
+
+    def _inplace_supported(self):
+        """Whether this configuration may use ``_rule_inplace`` (e.g. not AMSGrad)."""
+        return True
+
+    def _inplace_engine(self, K):
+        if (self._rule_inplace is None or self.gradient_accumulation_steps
+                or self._pure_call or not self._inplace_supported()):
+            return None
+        return getattr(K, "inplace", None)
+
+    def _owns(self, i, x, slots):
+        record = self._owned.get(i)
+        if record is None or record[0] is not x:
+            return False
+        return all(a is s._value for a, s in zip(record[1], slots))
+
+    def _claim(self, inplace, i, x, slot_values):
+        if inplace.owns(x) and all(inplace.owns(v) for v in slot_values):
+            self._owned[i] = (x, tuple(slot_values))
+        else:
+            self._owned.pop(i, None)
 
     def _constants(self, K, dtype, values):
         """``values`` (Python numbers) as 0-d arrays of ``dtype``, cached (see module doc)."""
@@ -626,7 +685,11 @@ class Optimizer:
                              f"{len(optimizer_variables)}.")
         tv = self._trainable_variables
         with bind_values(tv + self._variables, list(trainable_variables) + list(optimizer_variables)):
-            self.apply(grads)
+            self._pure_call = True  # the caller's arrays are never updated in place
+            try:
+                self.apply(grads)
+            finally:
+                self._pure_call = False
             return get_values(tv), get_values(self._variables)
 
     # ------------------------------------------------------------ saving

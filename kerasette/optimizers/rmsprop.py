@@ -64,6 +64,23 @@ class RMSprop(Optimizer):
             new.append(a)
         return K.subtract(x, step), new
 
+    def _inplace_supported(self):
+        return not self.centered
+
+    def _rule_inplace(self, K, I, gs, xs, slots, c):
+        vs = slots[0]
+        I.mul_(vs, self.rho)
+        I.addcmul_(vs, gs, gs, 1.0 - self.rho)
+        denom = I.add(vs, self.epsilon)
+        I.sqrt_(denom)
+        if self.momentum > 0:
+            ms = slots[1]
+            I.mul_(ms, self.momentum)
+            I.addcdiv_(ms, gs, denom, c[0])
+            I.add_(xs, ms, -1.0)
+        else:
+            I.addcdiv_(xs, gs, denom, K.negative(c[0]))
+
     def get_config(self):
         cfg = super().get_config()
         cfg.update({"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,

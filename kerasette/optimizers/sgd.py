@@ -48,6 +48,20 @@ class SGD(Optimizer):
             return K.add(x, K.subtract(K.multiply(m, mu), step)), (m,)
         return K.add(x, m), (m,)
 
+    def _rule_inplace(self, K, I, gs, xs, slots, c):
+        neg_lr = K.negative(c[0])
+        if self.momentum == 0:
+            I.add_(xs, gs, neg_lr)
+            return
+        ms = slots[0]
+        I.mul_(ms, self.momentum)
+        I.add_(ms, gs, neg_lr)
+        if self.nesterov:
+            I.add_(xs, ms, self.momentum)
+            I.add_(xs, gs, neg_lr)
+        else:
+            I.add_(xs, ms)
+
     def get_config(self):
         cfg = super().get_config()
         cfg.update({"momentum": self.momentum, "nesterov": self.nesterov})

@@ -22,6 +22,7 @@ anything, so a failed load leaves the model unchanged.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import warnings
@@ -43,6 +44,24 @@ def require_h5py():
         raise ImportError("Saving and loading weights needs h5py, which is not installed. "
                           "Install it with `pip install h5py` (or `pip install kerasette[saving]`).") from e
     return h5py
+
+
+@contextlib.contextmanager
+def model_engine(model):
+    """Make the engine ``model`` was built on the active one inside the block.
+
+    A model belongs to its engine; saving or loading it while another engine is
+    active works on the model's own (its optimizer checks the active engine).
+    """
+    from .. import config
+    engine = getattr(model, "_backend", None)
+    previous = config._active
+    if engine is not None:
+        config._active = engine
+    try:
+        yield
+    finally:
+        config._active = previous
 
 
 # ------------------------------------------------------------------ the walk
@@ -298,7 +317,7 @@ def save_weights(model, filepath, overwrite=True):
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} already exists (overwrite=False).")
     h5py = require_h5py()
-    with atomic_path(filepath) as tmp:
+    with model_engine(model), atomic_path(filepath) as tmp:
         with h5py.File(tmp, "w") as f:
             write_state(model, f)
 
@@ -343,5 +362,5 @@ def load_weights(model, filepath, skip_mismatch=False):
     except OSError as e:
         raise ValueError(f"Cannot read weights from {filepath}: the HDF5 file is damaged or "
                          f"truncated ({e}).") from e
-    with f:
+    with f, model_engine(model):
         read_state(model, f, filepath, skip_mismatch=skip_mismatch)

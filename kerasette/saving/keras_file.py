@@ -29,7 +29,7 @@ from ..models.serialization import custom_object_scope, deserialize_keras_object
     serialize_keras_object
 from .atomic import atomic_path
 from .compile_config import compile_from_config, get_compile_config
-from .h5_weights import HDF5_SIGNATURE, read_state, require_h5py, state_bytes
+from .h5_weights import HDF5_SIGNATURE, model_engine, read_state, require_h5py, state_bytes
 
 CONFIG_NAME = "config.json"
 METADATA_NAME = "metadata.json"
@@ -77,7 +77,8 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
         import warnings
         warnings.warn(f"Saving model '{model.name}', which is not built yet: the file holds no "
                       f"weights. Build the model first by calling it on data.", stacklevel=3)
-    members = model_archive_members(model)
+    with model_engine(model):
+        members = model_archive_members(model)
     with atomic_path(filepath) as tmp:
         _write_archive(tmp, members)
 
@@ -249,10 +250,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             raise type(e)(f"Cannot rebuild the model saved in {filepath}: {e}") from e
         if compile and compile_config:
             compile_from_config(model, compile_config, custom_objects)
-    if not model.built:
-        raise ValueError(f"Cannot load the weights in {filepath}: model '{model.name}' could not "
-                         f"be built from its config (a subclassed model needs `build()` or a "
-                         f"`get_build_config()`).")
     h5py = require_h5py()
     try:
         f = h5py.File(io.BytesIO(weights), "r")
@@ -260,5 +257,17 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         raise ValueError(f"{filepath} is damaged: {WEIGHTS_NAME} is not a readable HDF5 file "
                          f"({e}).") from e
     with f:
+        if not model.built:
+            if _has_datasets(f):
+                raise ValueError(f"Cannot load the weights in {filepath}: model '{model.name}' "
+                                 f"could not be built from its config (a subclassed model needs "
+                                 f"`build()` to work from `get_build_config()`).")
+            return model  # saved before it was built: there are no weights to restore
         read_state(model, f, filepath)
     return model
+
+
+def _has_datasets(h5file):
+    found = []
+    h5file.visititems(lambda name, obj: found.append(name) if hasattr(obj, "shape") else None)
+    return bool(found)

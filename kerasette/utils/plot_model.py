@@ -23,7 +23,6 @@ def _shape_text(outputs):
 
 def _model_graph(model, expand_nested, prefix=""):
     """``(nodes, edges)``: nodes ``[(id, layer)]`` and edges ``[(src_id, dst_id)]``."""
-    from ..layers.input_layer import InputLayer
     nodes, edges = [], []
     if getattr(model, "_graph", None) is None:
         previous = None  # a subclassed or unbuilt model: draw its layers as a chain
@@ -36,9 +35,7 @@ def _model_graph(model, expand_nested, prefix=""):
         return nodes, edges, (nodes[0][0] if nodes else None), (previous,)
     model_nodes = {id(t._node) for t in model._input_tensors} | {id(n) for n in model._graph_nodes}
     entry, exit_of = {}, {}
-    for layer in model.layers:
-        if isinstance(layer, InputLayer) and layer in _sequential_inputs(model):
-            continue
+    for layer in model.layers:  # a Sequential's InputLayer is not among them, as in Keras
         sub = expand_nested and getattr(layer, "_graph", None) is not None
         if sub:
             sub_nodes, sub_edges, first, lasts = _model_graph(layer, True, prefix=f"{prefix}{id(layer)}_")
@@ -64,13 +61,6 @@ def _model_graph(model, expand_nested, prefix=""):
     lasts = tuple(exit_of[id(t._node.layer)][-1] for t in model._output_tensors
                   if id(t._node.layer) in exit_of)
     return nodes, edges, first, lasts
-
-
-def _sequential_inputs(model):
-    from ..models import Sequential
-    if isinstance(model, Sequential) and model._input_layer is not None:
-        return [model._input_layer]
-    return []
 
 
 def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations,

@@ -31,6 +31,7 @@ def plot_history(history, path, metrics=None):
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         raise ImportError("plot_history needs matplotlib: `pip install matplotlib` "
                           "(or `pip install kerasette[plot]`).") from None
@@ -59,6 +60,7 @@ def plot_history(history, path, metrics=None):
                 ax.plot(list(xs), [float(v) for v in values], style, markersize=3, label=label)
         ax.set_title(name)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
         ax.legend()
     fig.tight_layout()

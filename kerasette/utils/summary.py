@@ -85,7 +85,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         line_length = default
         if print_fn is print and sys.stdout.isatty():
             line_length = min(default, shutil.get_terminal_size().columns - 4)
-    widths = _column_widths(line_length, positions or fractions, len(header))
+    widths = _fit_headers(_column_widths(line_length, positions or fractions, len(header)), header)
 
     model_nodes = _model_nodes(model) if functional else None
     rows = []
@@ -250,6 +250,19 @@ def _column_widths(line_length, positions, n):
         current = end
     if min(widths) < 4:
         raise ValueError(f"line_length={line_length} is too narrow to print the summary.")
+    return widths
+
+
+def _fit_headers(widths, header):
+    """Widen columns too narrow for their title, taking the room from the widest one."""
+    widths = list(widths)
+    for i, title in enumerate(header):
+        need = len(title) + 2 - widths[i]
+        if need > 0:
+            widest = max(range(len(widths)), key=lambda k: widths[k])
+            if widest != i and widths[widest] - need >= len(header[widest]) + 2:
+                widths[widest] -= need
+                widths[i] += need
     return widths
 
 

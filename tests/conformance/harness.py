@@ -19,6 +19,7 @@ reduce     1e-5 / 1e-5  (sums, matmul)   1e-4 / 1e-5
 heavy      1e-4 / 1e-4  (conv, rnn, ctc) 1e-3 / 1e-4
 =========  ============================  ==================================
 
+Gradients are taken as the train step takes them, ``jit(value_and_grad(loss))``.
 Gradient ``atol`` is scaled by ``max(1, max|g_fd|)``; the FD step is 1e-6 in
 float64 (truncation error ~1e-12, round-off ~1e-9), far below these.
 """
@@ -214,7 +215,9 @@ _GRAD_CACHE = {}
 
 
 def engine_grads(b, case):
-    """(value, grads) of the weighted-sum loss on adapter ``b`` via ``value_and_grad``."""
+    """(value, grads) of the weighted-sum loss on adapter ``b`` via ``jit(value_and_grad)``.
+
+    Eager ``value_and_grad`` is covered by test_special.py and the Hypothesis tests."""
     key = (b.name, case.id)
     if key in _GRAD_CACHE:
         return _GRAD_CACHE[key]
@@ -233,7 +236,9 @@ def engine_grads(b, case):
             total = t if total is None else b.add(total, t)
         return total, None
 
-    (value, aux), grads = b.value_and_grad(loss)([xs[i] for i in case.diff])
+    # Under the adapter's jit, as the train step runs: on JAX one compile per case
+    # instead of one per op and shape (numpy/torch: jit returns the function).
+    (value, aux), grads = b.jit(b.value_and_grad(loss))([xs[i] for i in case.diff])
     assert aux is None
     assert len(grads) == len(case.diff), f"{case.id}: {len(grads)} grads for {len(case.diff)} params"
     result = (float(np.asarray(b.to_numpy(value))), [np.asarray(b.to_numpy(g), np.float64) for g in grads])

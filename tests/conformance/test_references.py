@@ -11,6 +11,9 @@ import itertools
 import numpy as np
 import pytest
 
+# Keras's own variables trip a NumPy 2 DeprecationWarning on copy=; not ours.
+_keras_noise = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 from . import references as R
 from .cases import CASES
 
@@ -100,6 +103,7 @@ def _keras_np(keras, x):
 
 
 @pytest.mark.keras_oracle
+@_keras_noise
 @pytest.mark.parametrize("case", _cases("conv") + _cases("depthwise_conv") + _cases("conv_transpose")
                          + _cases("max_pool") + _cases("avg_pool"), ids=lambda c: c.id)
 def test_reference_matches_keras(keras_module, case):
@@ -121,6 +125,7 @@ def test_reference_matches_keras(keras_module, case):
 
 
 @pytest.mark.keras_oracle
+@_keras_noise
 def test_recurrent_references_match_keras(keras_module):
     keras = keras_module
     rng = np.random.default_rng(1)
@@ -147,6 +152,7 @@ def test_recurrent_references_match_keras(keras_module):
 
 
 @pytest.mark.keras_oracle
+@_keras_noise
 @pytest.mark.parametrize("case", _cases("ctc_loss")[:1], ids=lambda c: c.id)
 def test_ctc_reference_matches_keras(keras_module, case):
     keras = keras_module

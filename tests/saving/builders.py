@@ -89,3 +89,25 @@ def require_pool_training(engine):
             _POOL_GRAD[name] = False
     if not _POOL_GRAD[name]:
         pytest.xfail(f"the {name} adapter cannot differentiate max_pool under jit (reported)")
+
+
+def perturb(model, seed=0):
+    """Give every weight (BatchNormalization statistics included) a random positive value."""
+    rng = _rng(seed)
+    model.set_weights([rng.uniform(0.1, 1.0, np.shape(w)).astype(np.asarray(w).dtype)
+                       for w in model.get_weights()])
+
+
+def step_optimizer(model, steps=2, seed=0):
+    """Advance the compiled model's optimizer ``steps`` times with random gradients (no jit)."""
+    rng = _rng(seed)
+    variables = model.trainable_variables
+    model.optimizer.build(variables)
+    for _ in range(steps):
+        grads = [rng.standard_normal(v.shape).astype("float32") for v in variables]
+        model.optimizer.apply([_convert(g) for g in grads], variables)
+
+
+def _convert(a):
+    from kerasette import ops
+    return ops.convert(a)

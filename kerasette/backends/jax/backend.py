@@ -32,10 +32,12 @@ def _spatial_spec(n):
     return "DHW"[3 - n:]
 
 
-def _shapes(args):
-    return ", ".join(str(tuple(a.shape)) if hasattr(a, "shape") else
-                     "[" + ", ".join(str(tuple(getattr(t, "shape", ()))) for t in a) + "]"
-                     if isinstance(a, (list, tuple)) else repr(a) for a in args)
+def _shape_of(a):
+    if hasattr(a, "shape"):
+        return str(tuple(a.shape))
+    if isinstance(a, (list, tuple)):
+        return "[" + ", ".join(_shape_of(t) for t in a) + "]"
+    return repr(a)
 
 
 def _shape_errors(method):
@@ -48,7 +50,8 @@ def _shape_errors(method):
         except (TypeError, ValueError) as e:
             if not any(w in str(e).lower() for w in ("shape", "dimension", "size")):
                 raise
-            raise ValueError(f"{method.__name__} got incompatible shapes {_shapes(args)}: {e}") from None
+            shapes = ", ".join(map(_shape_of, args))
+            raise ValueError(f"{method.__name__} got incompatible shapes {shapes}: {e}") from None
     return op
 
 
@@ -64,8 +67,9 @@ class JaxBackend(Backend):
             return jnp.asarray(x, dtype=_jdtype(dtype))
         if isinstance(x, jax.Array):
             return x
-        # an explicit dtype makes Python scalars strongly typed (float32, int32)
-        return jnp.asarray(x, dtype=jnp.asarray(x).dtype)
+        x = jnp.asarray(x)
+        # Python scalars come back weakly typed; make them plain float32 / int32 arrays
+        return x.astype(x.dtype) if x.weak_type else x
 
     def to_numpy(self, x):
         return np.asarray(x)
@@ -461,11 +465,13 @@ class JaxBackend(Backend):
     def max_pool(self, x, pool_size, strides=None, padding="valid"):
         x = jnp.asarray(x)
         low = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
-        return self._pool(x, jnp.array(low, x.dtype), lax.max, pool_size, strides, padding)
+        # a NumPy scalar, not jnp.array: under jit JAX needs a concrete init to
+        # recognize the max monoid, whose reduce_window has a gradient
+        return self._pool(x, np.array(low, x.dtype), lax.max, pool_size, strides, padding)
 
     def avg_pool(self, x, pool_size, strides=None, padding="valid"):
         x = jnp.asarray(x)
-        zero = jnp.array(0, x.dtype)
+        zero = np.array(0, x.dtype)
         total = self._pool(x, zero, lax.add, pool_size, strides, padding)
         ones = jnp.ones((1, *x.shape[1:-1], 1), x.dtype)
         return total / self._pool(ones, zero, lax.add, pool_size, strides, padding)

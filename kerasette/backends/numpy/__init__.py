@@ -19,6 +19,7 @@ import numpy as np
 from ..base import Backend
 from . import nn, ops, rnn
 from .autodiff import Traced, value_and_grad  # noqa: F401
+from .inplace import NumpyInPlace
 
 F32 = np.dtype("float32")
 F64 = np.dtype("float64")
@@ -97,6 +98,7 @@ NumpyBackend = type(Backend)("NumpyBackend", (Backend,), {
     "__doc__": "The NumPy engine adapter (plain ndarrays; kerasette's tape for gradients).",
     "__module__": __name__,
     "name": "numpy",
+    "inplace": NumpyInPlace(),  # the optimizers' in-place fast path (not in the contract)
     **_namespace(),
 })
 

@@ -146,7 +146,12 @@ def cast(x, dtype):
 
 
 def shape(x):
-    return tuple(np.shape(_val(x)))
+    t = type(x)
+    if t is np.ndarray:
+        return x.shape
+    if t is Traced:
+        return x.value.shape
+    return tuple(np.shape(x))
 
 
 def dtype(x):
@@ -160,7 +165,8 @@ def dtype(x):
 
 
 def is_array(x):
-    return isinstance(x, (np.ndarray, Traced, np.number, np.bool_))
+    t = type(x)
+    return t is np.ndarray or t is Traced or isinstance(x, (np.ndarray, np.number, np.bool_))
 
 
 def ndim(x):
@@ -403,38 +409,63 @@ def leaky_relu(x, negative_slope=0.2):
 def _expand(g, axis, nd):
     """Put back, as length-1 axes, the ``axis`` a non-keepdims reduction removed."""
     if axis is None:
-        return np.reshape(g, (1,) * nd)
-    return np.expand_dims(g, axis)
+        shape = (1,) * nd
+    else:
+        shape = list(np.shape(g))
+        for a in sorted(a % nd for a in ((axis,) if type(axis) is int else axis)):
+            shape.insert(a, 1)
+    return g.reshape(shape) if type(g) is np.ndarray else np.reshape(g, shape)
+
+
+def _spread(g, shape):
+    """``g`` broadcast to ``shape`` for a VJP: a writable array when small (cheaper to
+    make than a view, and not copied again at the end), a read-only view when large."""
+    if math.prod(shape) <= 4096:
+        return np.full(shape, g, dtype=np.result_type(g))
+    return np.broadcast_to(g, shape)
+
+
+def _reduce_sum(x, axis, keepdims):
+    if type(x) is np.ndarray:
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)
+    return np.sum(x, axis=axis, keepdims=keepdims)
 
 
 def sum(x, axis=None, keepdims=False):
     axis = _ax(axis)
     if type(x) is Traced:
         xv = x.value
-        out = np.sum(xv, axis=axis, keepdims=keepdims)
+        out = _reduce_sum(xv, axis, keepdims)
         shp = xv.shape
 
         def vjp(g):
-            return (np.broadcast_to(g if keepdims else _expand(g, axis, len(shp)), shp),)
+            return (_spread(g if keepdims else _expand(g, axis, len(shp)), shp),)
 
         return Traced(out, (x,), vjp)
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    return _reduce_sum(x, axis, keepdims)
+
+
+def _mean(x, axis, keepdims):
+    if type(x) is np.ndarray and (x.dtype is F32 or x.dtype is F64) and x.size:
+        out = np.add.reduce(x, axis=axis, keepdims=keepdims)
+        return out / (x.size // np.size(out)), x.size // np.size(out)
+    out = np.mean(x, axis=axis, keepdims=keepdims)
+    return out, np.size(x) // builtins.max(np.size(out), 1)
 
 
 def mean(x, axis=None, keepdims=False):
     axis = _ax(axis)
     if type(x) is Traced:
         xv = x.value
-        out = np.mean(xv, axis=axis, keepdims=keepdims)
+        out, n = _mean(xv, axis, keepdims)
         shp = xv.shape
-        n = xv.size // builtins.max(np.size(out), 1)
 
         def vjp(g):
             g = g / n
-            return (np.broadcast_to(g if keepdims else _expand(g, axis, len(shp)), shp),)
+            return (_spread(g if keepdims else _expand(g, axis, len(shp)), shp),)
 
         return Traced(out, (x,), vjp)
-    return _demote(np.mean(x, axis=axis, keepdims=keepdims), x)
+    return _demote(_mean(x, axis, keepdims)[0], x)
 
 
 def _extremum(name, f):
@@ -714,7 +745,11 @@ def broadcast_to(x, shape):
     if type(x) is Traced:
         xv = x.value
         s = np.shape(xv)
+        if s == shape:
+            return x
         return Traced(np.broadcast_to(xv, shape), (x,), lambda g: (unbroadcast(g, s),))
+    if type(x) is np.ndarray and x.shape == shape:
+        return x
     return np.broadcast_to(x, shape)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import torch
@@ -9,6 +10,7 @@ import torch.nn.functional as F
 
 from ..base import Backend, standardize_dtype
 from . import nn
+from .inplace import TorchInPlace
 
 Tensor = torch.Tensor
 _PY_SCALARS = (int, float, bool)
@@ -20,6 +22,8 @@ _TORCH_DTYPES = {
     "int32": torch.int32, "int64": torch.int64, "uint8": torch.uint8, "bool": torch.bool,
 }
 _NAMES = {v: k for k, v in _TORCH_DTYPES.items()}
+# NumPy dtypes torch reads directly (not bfloat16), for converting host batches
+_FROM_NUMPY = {np.dtype(k): v for k, v in _TORCH_DTYPES.items() if k != "bfloat16"}
 _TORCH_DTYPES.update({v: v for v in _NAMES})  # torch dtypes map to themselves
 
 
@@ -69,6 +73,7 @@ class TorchBackend(Backend):
     """The PyTorch engine adapter (see the package docstring for its rules)."""
 
     name = "torch"
+    inplace = TorchInPlace()  # the optimizers' in-place fast path (not in the contract)
 
     def __init__(self):
         self.device = _device()
@@ -93,11 +98,21 @@ class TorchBackend(Backend):
 
     def convert(self, x, dtype=None):
         if isinstance(x, Tensor):
-            return x if dtype is None else x.to(_dt(dtype))
+            if dtype is None:
+                return x
+            dt = _dt(dtype)
+            return x if x.dtype is dt else x.to(dt)
         if type(x) in _PY_SCALARS:
             if dtype is None:
                 dtype = _PY_DEFAULTS[type(x)]
             return torch.tensor(x, dtype=_dt(dtype), device=self.device)
+        if type(x) is np.ndarray and dtype is None:
+            dt = _FROM_NUMPY.get(x.dtype)
+            if dt is not None:  # the hot path: a host batch; one copy, made by NumPy
+                if self.device.type == "cpu":
+                    return torch.from_numpy(np.array(x, order="C"))
+                return torch.from_numpy(x if x.flags.c_contiguous else np.ascontiguousarray(x)) \
+                    .to(self.device, copy=True)
         if isinstance(x, (list, tuple)) and x and any(isinstance(a, Tensor) for a in x):
             return torch.stack([self.convert(a, dtype) for a in x])
         a = np.asarray(x)
@@ -142,7 +157,8 @@ class TorchBackend(Backend):
         return torch.eye(n, dtype=_dt(dtype), device=self.device)
 
     def cast(self, x, dtype):
-        return self._t(x).to(_dt(dtype))
+        x, dt = self._t(x), _dt(dtype)
+        return x if x.dtype is dt else x.to(dt)
 
     def shape(self, x):
         return tuple(x.shape) if isinstance(x, Tensor) else np.shape(x)
@@ -760,8 +776,32 @@ class TorchBackend(Backend):
 
         return value_and_grad_fn
 
-    def jit(self, fn, donate_argnums=()):
-        return fn  # eager
+    def jit(self, fn, donate_argnums=(), compile=False):
+        """Eager (``fn`` itself) unless ``compile``: then ``torch.compile(fn)``. When
+        torch cannot compile it (no C++ compiler, an unsupported construct), the
+        step runs eagerly and a warning says so, once."""
+        if not compile:
+            return fn
+        try:
+            compiled = torch.compile(fn)
+        except Exception as e:  # noqa: BLE001 - any failure of the compiler means eager
+            _warn_not_compiled(e)
+            return fn
+        current = [compiled]
+
+        def run(*args):
+            f = current[0]
+            if f is fn:
+                return fn(*args)
+            try:
+                return f(*args)
+            except Exception as e:  # noqa: BLE001
+                out = fn(*args)  # an error of the step itself raises here, unchanged
+                current[0] = fn
+                _warn_not_compiled(e)
+                return out
+
+        return run
 
     def scan(self, fn, init, xs):
         if isinstance(xs, Tensor):
@@ -777,6 +817,18 @@ class TorchBackend(Backend):
         if isinstance(ys[0], Tensor):
             return carry, torch.stack(ys)
         return carry, type(ys[0])(torch.stack(parts) for parts in zip(*ys))
+
+
+_WARNED_NOT_COMPILED = []
+
+
+def _warn_not_compiled(error):
+    if not _WARNED_NOT_COMPILED:
+        _WARNED_NOT_COMPILED.append(True)
+        first = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+        warnings.warn(f"jit_compile=True: torch.compile could not compile the step "
+                      f"({type(error).__name__}: {first}); running it eagerly instead.",
+                      RuntimeWarning, stacklevel=3)
 
 
 def _no_bool(x):

@@ -748,3 +748,21 @@ def test_ctc_loss(b):
     jitted = b.jit(b.ctc_loss)(labels, logits, lens, tlens)
     np.testing.assert_allclose(b.to_numpy(jitted), b.to_numpy(eager), rtol=1e-5)
     assert np.all(np.isfinite(b.to_numpy(eager)))
+
+
+def test_gradients_under_jit(b):
+    """Pooling, conv and the recurrent scans differentiate inside jit as they do eagerly."""
+    x, k = b.convert(rand(2, 6, 5, 3)), b.convert(rand(3, 3, 3, 2))
+
+    def loss(p, seed):
+        y = b.conv(p[0], p[1], 1, "same")
+        y = b.max_pool(y, 2, 1, "same") + b.avg_pool(y, 3, 1, "same")
+        y = b.conv_transpose(y, p[1], 2, "same")
+        drop = b.bernoulli(b.shape(y), 0.8, seed)
+        return b.mean(b.square(b.multiply(y, drop))), None
+
+    eager = b.value_and_grad(loss)([x, k], 4)
+    jitted = b.jit(b.value_and_grad(loss))([x, k], b.convert(4, "int32"))
+    np.testing.assert_allclose(float(jitted[0][0]), float(eager[0][0]), rtol=1e-5)
+    for e, j in zip(eager[1], jitted[1]):
+        np.testing.assert_allclose(b.to_numpy(j), b.to_numpy(e), rtol=1e-4, atol=1e-6)
