@@ -566,8 +566,9 @@ CONV_T = [
     ("2d-valid-s21", (2, 3, 3, 2), (2, 3, 2, 2), dict(strides=(2, 1))),
     ("2d-same-s1", (1, 4, 3, 3), (3, 2, 2, 3), dict(padding="same")),
     ("3d-same-s2", (1, 2, 3, 2, 2), (2, 2, 3, 2, 2), dict(strides=2, padding="same")),
-    # output lengths where base.py's docstring formula and Keras 3 differ; these
-    # follow Keras (see references.conv_transpose_geometry)
+    # Keras 3's less obvious lengths: kernel shorter than the stride, and 'same'
+    # with output_padding ((n-1)*s + k'%2 + op, not n*s + op); see
+    # references.conv_transpose_geometry
     ("1d-valid-kernel-lt-stride-keras-rule", (1, 4, 2), (1, 2, 2), dict(strides=2)),
     ("1d-same-s2-outpad1-keras-rule", (1, 4, 2), (3, 2, 2), dict(strides=2, padding="same", output_padding=1)),
     ("2d-same-s2-outpad-keras-rule", (1, 3, 3, 2), (4, 3, 2, 2),
