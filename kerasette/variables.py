@@ -7,8 +7,6 @@ reading them back (see ``bind_values``).
 """
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
 from . import config
@@ -161,18 +159,28 @@ def get_values(variables):
     return [v._value for v in variables]
 
 
-@contextlib.contextmanager
-def bind_values(variables, values):
+class bind_values:  # noqa: N801 - used as a function: ``with bind_values(vs, xs):``
     """Give ``variables`` the explicit ``values`` inside the block, then restore.
 
     The trainer's pure step runs stateful layer/metric/optimizer code inside
     this block and reads the results with ``get_values`` before it exits.
+    (A small class rather than a generator context manager: it runs several
+    times per training step.)
     """
-    saved = [v._value for v in variables]
-    for v, x in zip(variables, values):
-        v._value = x
-    try:
-        yield
-    finally:
-        for v, x in zip(variables, saved):
+
+    __slots__ = ("variables", "values", "saved")
+
+    def __init__(self, variables, values):
+        self.variables = variables
+        self.values = values
+
+    def __enter__(self):
+        variables = self.variables
+        self.saved = [v._value for v in variables]
+        for v, x in zip(variables, self.values):
             v._value = x
+
+    def __exit__(self, *exc):
+        for v, x in zip(self.variables, self.saved):
+            v._value = x
+        return False

@@ -6,7 +6,8 @@
   optimizer owns, updated in place) and the pure rule reach the same weights and
   slots; the fast path is really taken, and never writes into arrays it does not
   own (a caller's arrays given to ``set_weights`` or ``stateless_apply``);
-* host batches reach a jitted JAX step as NumPy arrays (no conversion per batch);
+* host batches reach a jitted JAX step as NumPy arrays (no conversion per batch),
+  and the step reads nothing back to the host;
 * ``jit_compile=True`` where the engine cannot compile warns once and trains.
 
 Tolerances: float32, rtol 1e-5 / atol 1e-6 after 10 steps (the in-place update
@@ -143,6 +144,25 @@ def test_jax_step_takes_numpy_batches():
         assert feed(x) is x and feed(None) is None
         model.compile(optimizer="sgd", loss="categorical_crossentropy", run_eagerly=True)
         assert config.active().is_array(model._feeder()(x))
+    finally:
+        config._active = previous
+
+
+def test_jax_train_step_reads_nothing_back():
+    """The jitted step runs without a device-to-host read: JAX can run ahead."""
+    if "jax" not in _engines():
+        pytest.skip("jax is not installed")
+    import jax
+    previous = config._active
+    config.set_backend("jax")
+    try:
+        model = _train("dense", optimizers.RMSprop(0.01), steps=2)
+        x, y = _data("dense", 16)
+        feed = model._feeder()
+        with jax.transfer_guard_device_to_host("disallow"):
+            for _ in range(3):
+                model._run_step("train", feed(x), feed(y), None)
+        assert np.isfinite(model.get_weights()[0]).all()
     finally:
         config._active = previous
 

@@ -166,3 +166,17 @@ def test_save_rejects_other_extensions_and_respects_overwrite(engine, tmp_path):
     model.save(tmp_path / "m.keras")
     with pytest.raises(FileExistsError):
         model.save(tmp_path / "m.keras", overwrite=False)
+
+
+def test_sequential_built_from_data_and_unbuilt(engine, tmp_path):
+    model = models.Sequential([layers.Dense(4, activation="relu"), layers.Dense(2)])
+    with pytest.warns(UserWarning, match="not built"):
+        model.save(tmp_path / "unbuilt.keras")
+    unbuilt = saving.load_model(tmp_path / "unbuilt.keras")
+    assert not unbuilt.built and len(unbuilt.layers) == 2
+
+    x = np.ones((3, 5), "float32")
+    expected = model.predict(x, verbose=0)  # builds from the data's shape
+    model.save(tmp_path / "built.keras")
+    loaded = saving.load_model(tmp_path / "built.keras")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-6)
