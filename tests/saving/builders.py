@@ -66,31 +66,6 @@ def targets(model_out, seed=5):
     return _rng(seed).standard_normal(np.shape(model_out)).astype("float32")
 
 
-_POOL_GRAD = {}
-
-
-def require_pool_training(engine):
-    """xfail (imperatively) while the engine cannot differentiate max_pool under jit.
-
-    The JAX adapter passes reduce_window's init value as an array, which JAX
-    cannot linearize inside ``jit``; once the adapter is fixed the probe passes
-    and the tests run normally.
-    """
-    import pytest
-    name = engine.name
-    if name not in _POOL_GRAD:
-        def loss(params):
-            return engine.sum(engine.max_pool(params[0], (2, 2), (2, 2), "valid")), None
-        x = engine.convert(np.ones((1, 4, 4, 1), "float32"))
-        try:
-            engine.jit(lambda v: engine.value_and_grad(loss)([v])[1][0])(x)
-            _POOL_GRAD[name] = True
-        except Exception:  # noqa: BLE001 -- any failure means training through pooling fails
-            _POOL_GRAD[name] = False
-    if not _POOL_GRAD[name]:
-        pytest.xfail(f"the {name} adapter cannot differentiate max_pool under jit (reported)")
-
-
 def perturb(model, seed=0):
     """Give every weight (BatchNormalization statistics included) a random positive value."""
     rng = _rng(seed)

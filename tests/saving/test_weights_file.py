@@ -1,13 +1,11 @@
 """``save_weights`` / ``load_weights`` with ``.weights.h5`` files (Keras 3's layout)."""
-import io
-import zipfile
 
 import h5py
 import numpy as np
 import pytest
 
 import kerasette
-from kerasette import layers, models, saving, utils
+from kerasette import layers, models, utils
 
 from .builders import convnet_functional, mlp_sequential, nested, perturb, step_optimizer
 
