@@ -19,7 +19,7 @@ from ..variables import Variable
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
 
 _name_counts = collections.defaultdict(int)
-_ENGINE_TYPES = set()  # array types of the engines, learned on first call (never KerasTensor)
+_ENGINE_TYPES = {}  # adapter -> its array types, learned on first calls (never KerasTensor)
 _FLAG_TYPES = frozenset({bool, type(None)})
 _context = threading.local()
 _warned_input_shape = []
@@ -348,7 +348,7 @@ class Layer:
     def __call__(self, *args, **kwargs):
         b = config._active or config.active()
         # hot path: one engine array in, flags (training, mask=None) as keywords
-        if (len(args) == 1 and type(args[0]) in _ENGINE_TYPES and self.built
+        if (len(args) == 1 and type(args[0]) in _ENGINE_TYPES.get(b, ()) and self.built
                 and all(type(v) in _FLAG_TYPES for v in kwargs.values())):
             if self._backend is not b and self._backend is not None:
                 raise RuntimeError(_engine_message(self, b))
@@ -369,7 +369,7 @@ class Layer:
                 kwargs[key] = _convert_inputs(b, kwargs[key])
                 first = kwargs[key]
             if b.is_array(first):
-                _ENGINE_TYPES.add(type(first))
+                _ENGINE_TYPES.setdefault(b, set()).add(type(first))
             if not self.built:
                 shapes = map_structure(lambda t: tuple(b.shape(t)), first)
                 self._build_input_shape = shapes

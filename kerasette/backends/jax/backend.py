@@ -476,6 +476,52 @@ class JaxBackend(Backend):
         ones = jnp.ones((1, *x.shape[1:-1], 1), x.dtype)
         return total / self._pool(ones, zero, lax.add, pool_size, strides, padding)
 
+    # Recurrent layers as one lax.scan each. The input projection is done inside
+    # the scan, per time step: on XLA:CPU that is 2-3x faster than projecting all
+    # time steps first (base.py's form), whose scan then slices and accumulates
+    # (time, batch, 4 * units) arrays forward and backward.
+    def lstm(self, x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):
+        p = self.precision
+        xs = jnp.swapaxes(jnp.asarray(x), 0, 1)
+        if go_backwards:
+            xs = jnp.flip(xs, 0)
+
+        def step(carry, x_t):
+            h, c = carry
+            z = jnp.matmul(x_t, kernel, precision=p) + jnp.matmul(h, recurrent_kernel, precision=p)
+            if bias is not None:
+                z = z + bias
+            i, f, g, o = jnp.split(z, 4, axis=-1)
+            c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
+            h = jax.nn.sigmoid(o) * jnp.tanh(c)
+            return (h, c), h
+
+        (h, c), ys = lax.scan(step, (h0, c0), xs)
+        return jnp.swapaxes(ys, 0, 1), h, c
+
+    def gru(self, x, h0, kernel, recurrent_kernel, bias, go_backwards=False):
+        p = self.precision
+        xs = jnp.swapaxes(jnp.asarray(x), 0, 1)
+        if go_backwards:
+            xs = jnp.flip(xs, 0)
+        b_in, b_rec = (None, None) if bias is None else (bias[0], bias[1])
+
+        def step(h, x_t):
+            zx = jnp.matmul(x_t, kernel, precision=p)
+            rh = jnp.matmul(h, recurrent_kernel, precision=p)
+            if bias is not None:
+                zx, rh = zx + b_in, rh + b_rec
+            xz, xr, xh = jnp.split(zx, 3, axis=-1)
+            hz, hr, hh = jnp.split(rh, 3, axis=-1)
+            z = jax.nn.sigmoid(xz + hz)
+            r = jax.nn.sigmoid(xr + hr)
+            hc = jnp.tanh(xh + r * hh)
+            h = z * h + (1.0 - z) * hc
+            return h, h
+
+        h, ys = lax.scan(step, h0, xs)
+        return jnp.swapaxes(ys, 0, 1), h
+
     # ------------------------------------------------------------------ random
     def random_uniform(self, shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
         return jax.random.uniform(jax.random.key(seed), tuple(shape), _jdtype(dtype), minval, maxval)

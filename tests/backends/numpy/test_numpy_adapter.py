@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from kerasette.backends import get
-from kerasette.backends.base import same_padding
+from kerasette.backends.base import conv_transpose_geometry, same_padding
 from kerasette.backends.numpy.autodiff import Traced
 
 B = get("numpy")
@@ -347,9 +347,8 @@ def test_conv_transpose(xs, ks, s, p, op, d):
     out = B.conv_transpose(x, k, s, p, op, d)
     nsp = len(xs) - 2
     st = (s,) * nsp if isinstance(s, int) else s
-    opp = op or (0,) * nsp
-    kd = [(kk - 1) * d + 1 for kk in ks[:nsp]]
-    want = [(n - 1) * ss + kk + o if p == "valid" else n * ss + o for n, ss, kk, o in zip(xs[1:-1], st, kd, opp)]
+    opp = op or (None,) * nsp
+    want = [conv_transpose_geometry(n, kk, ss, p, o, d)[0] for n, ss, kk, o in zip(xs[1:-1], st, ks[:nsp], opp)]
     assert out.shape == (xs[0], *want, ks[-2])
     # it is the adjoint of conv: <conv_transpose(x), z> == <x, conv(z)>
     z = rnd(*out.shape)

@@ -7,7 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from kerasette.backends.base import Backend, same_padding  # noqa: E402
+from kerasette.backends.base import Backend, conv_transpose_geometry, same_padding  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -421,10 +421,9 @@ def conv_transpose_ref(y, k, strides, padding, output_padding, dilation):
         sl = tuple(slice(idx[i] * dilation[i], idx[i] * dilation[i] + (n[i] - 1) * strides[i] + 1,
                          strides[i]) for i in range(nd))
         out[(slice(None),) + sl] += y @ k[idx].T
-    op = output_padding or (0,) * nd
+    op = output_padding or (None,) * nd
     for i in range(nd):
-        length = (n[i] * strides[i] if padding == "same" else full[i]) + op[i]
-        before = same_padding(n[i] * strides[i], window[i], strides[i], dilation[i])[0] if padding == "same" else 0
+        length, before = conv_transpose_geometry(n[i], window[i], strides[i], padding, op[i], dilation[i])
         out = np.moveaxis(out, 1 + i, 0)
         grown = np.zeros((before + length + 1 + out.shape[0],) + out.shape[1:])
         grown[:out.shape[0]] = out
@@ -487,9 +486,8 @@ def test_conv_transpose(b, case, padding):
     spatial, window, strides, dilation, op = case
     y, k = rand(2, *spatial, 3), rand(*window, 2, 3)
     got = b.conv_transpose(f32(b, y), f32(b, k), strides, padding, op, dilation)
-    eff = [(w - 1) * d + 1 for w, d in zip(window, dilation)]
-    lengths = [(n * s if padding == "same" else (n - 1) * s + e) + (o if op else 0)
-               for n, s, e, o in zip(spatial, strides, eff, op or (0,) * len(spatial))]
+    lengths = [conv_transpose_geometry(n, w, s, padding, o, d)[0]
+               for n, w, s, d, o in zip(spatial, window, strides, dilation, op or (None,) * len(spatial))]
     assert b.shape(got) == (2, *lengths, 2)
     close(b, got, conv_transpose_ref(y, k, strides, padding, op, dilation), rtol=1e-4, atol=1e-5)
     check_grad(b, lambda p, q: b.conv_transpose(p, q, strides, padding, op, dilation),
