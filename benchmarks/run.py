@@ -8,10 +8,11 @@ Every measurement runs in its own fresh interpreter (``worker.py``): the four
 workloads of ``workloads.py`` with kerasette on each engine, hand-written in the
 raw engine (``raw_jax.py``, ``raw_torch.py``, ``raw_numpy.py``) and with Keras 3
 on JAX and PyTorch where it is installed. The runs are interleaved (each repeat
-walks the list in a different order), every engine is held to one thread, and
-the table gives medians over the repeats with their spread. A run in which the
-process got less than ``--min-cpu-share`` of a core, or whose repeats differ by
-more than ``--max-spread``, is flagged as disturbed: the machine was busy.
+walks the list in a different order), every process is pinned to one core and
+every engine held to one thread, and the table gives medians over the repeats
+with their spread; a ratio is the median of the per-repeat ratios of two cells
+measured side by side. A cell where a process got less than ``--min-cpu-share``
+of its core is flagged as disturbed: the machine was busy.
 
 Writes ``benchmarks/results.md`` (the table; also printed) and
 ``benchmarks/results.json`` (every raw measurement).
@@ -96,7 +97,7 @@ def run_one(cfg, steps, epochs, timeout, extra=()):
     return r
 
 
-def summarize(results, min_share, max_spread):
+def summarize(results, min_share):
     """Per config: median ms/step over the processes, spread, CPU ms/step, predict, RSS."""
     by = {}
     for r in results:
@@ -109,6 +110,8 @@ def summarize(results, min_share, max_spread):
             continue
         per_proc = [statistics.median(r["epoch_s"]) / r["steps"] * 1e3 for r in ok]
         per_proc_cpu = [statistics.median(r["epoch_cpu_s"]) / r["steps"] * 1e3 for r in ok]
+        by_repeat = {r.get("repeat", i): (w, c) for i, (r, w, c) in
+                     enumerate(zip(ok, per_proc, per_proc_cpu))}
         if len(ok) > 1:
             values = per_proc
         else:  # one process: the spread of its epochs
@@ -122,8 +125,8 @@ def summarize(results, min_share, max_spread):
             "predict_sps": statistics.median(r["predict_sps"] for r in ok),
             "rss_mb": statistics.median(r["peak_rss_mb"] for r in ok),
             "first_s": statistics.median(r["first_step_s"] for r in ok),
-            "cpu_share": share, "n": len(ok),
-            "disturbed": share < min_share or spread > max_spread,
+            "cpu_share": share, "n": len(ok), "by_repeat": by_repeat,
+            "disturbed": share < min_share,
         }
     return out
 
@@ -132,12 +135,19 @@ def _fmt_ms(v):
     return f"{v:.3f}" if v < 10 else f"{v:.1f}"
 
 
-def _ratio(summary, num, den, use_cpu=False):
+def _ratio(summary, num, den, use_cpu=False, with_range=False):
+    """Median over the repeats of num/den, each pair measured side by side in one
+    repeat (a machine that slows down between repeats cancels out)."""
     a, b = summary.get(num), summary.get(den)
     if not a or not b or "error" in a or "error" in b:
-        return None
-    key = "cpu_ms" if use_cpu else "ms"
-    return a[key] / b[key]
+        return (None, None) if with_range else None
+    k = 1 if use_cpu else 0
+    pairs = [a["by_repeat"][r][k] / b["by_repeat"][r][k] for r in a["by_repeat"]
+             if r in b["by_repeat"]]
+    if not pairs:
+        pairs = [a["cpu_ms" if use_cpu else "ms"] / b["cpu_ms" if use_cpu else "ms"]]
+    med = statistics.median(pairs)
+    return (med, (min(pairs), max(pairs))) if with_range else med
 
 
 def machine():
@@ -174,16 +184,18 @@ def report(summary, memory, args, started, loads, wall):
     L.append(f"- Date: {started:%Y-%m-%d %H:%M} (run took {wall / 60:.1f} min)")
     L.append(f"- Machine: {machine()}")
     L.append(f"- Software: {versions()}")
-    L.append("- Threads: one per engine (OMP/MKL/OPENBLAS_NUM_THREADS=1, "
+    pin = f"each process pinned to {args.cores} core(s) (`sched_setaffinity`), " if args.cores else ""
+    L.append(f"- Threads: {pin}one thread per engine (OMP/MKL/OPENBLAS_NUM_THREADS=1, "
              "`torch.set_num_threads(1)` and `set_num_interop_threads(1)`, "
              "XLA_FLAGS=`--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1`)")
     L.append(f"- Command: `python benchmarks/run.py {' '.join(args.argv)}`".replace("  ", " ").rstrip())
     L.append(f"- Repeats: {args.repeats} fresh processes per cell, interleaved; {args.epochs} timed "
              f"epochs each (median); load average {loads[0]:.1f} at the start, {loads[1]:.1f} at the end")
     L.append("- ms/step: median wall time of one training step (`fit` for kerasette and Keras 3, "
-             "the loop for raw), spread = (max - min) / median over the repeats; "
-             "`!` marks a disturbed cell (the process got < "
-             f"{args.min_cpu_share:.0%} of a core, or spread > {args.max_spread:.0%})")
+             "the loop for raw) over the repeats, ± the spread (max - min) / median; `!` marks a "
+             f"disturbed cell (a process got < {args.min_cpu_share:.0%} of its core). Ratios: the "
+             "median over the repeats of the two cells measured side by side in that repeat "
+             "(range in brackets), so a machine that drifts between repeats cancels out")
     L.append("")
     L.append("## Training step\n")
     L.append("| workload | engine | kerasette ms/step | raw ms/step | Keras 3 ms/step | "
@@ -205,10 +217,12 @@ def report(summary, memory, args, started, loads, wall):
                     return "error"
                 return f"{_fmt_ms(s['ms'])} ±{s['spread']:.0%}" + (" !" if s["disturbed"] else "")
 
-            r = _ratio(summary, (w, "kerasette", e), raw_key)
+            r, r_range = _ratio(summary, (w, "kerasette", e), raw_key, with_range=True)
             rk = _ratio(summary, (w, "kerasette", e), (w, "keras", e))
             target = TARGETS.get((e, w))
             mark = "" if r is None or target is None else (" ✓" if r <= target else " ✗")
+            if r_range and r_range[1] > r_range[0] * 1.001:
+                mark += f" ({r_range[0]:.2f}–{r_range[1]:.2f})"
             raw_cell = cell(raw) + (" (torch)" if raw_key[2] != e and raw else "")
             sps = "—" if "error" in k else f"{k['sps']:,.0f}"
             L.append(f"| {w} | {e} | {cell(k)} | {raw_cell} | {cell(ker)} | "
@@ -276,7 +290,8 @@ def main(argv=None):
     p.add_argument("--no-memory", action="store_true", help="skip the 20-epoch RSS runs")
     p.add_argument("--memory-epochs", type=int, default=20)
     p.add_argument("--min-cpu-share", type=float, default=0.85)
-    p.add_argument("--max-spread", type=float, default=0.15)
+    p.add_argument("--cores", type=int, default=1,
+                   help="pin each measurement to this many cores (0: no pinning)")
     p.add_argument("--timeout", type=int, default=300, help="seconds per process")
     p.add_argument("--out", default=os.path.join(HERE, "results.md"))
     args = p.parse_args(argv)
@@ -309,7 +324,8 @@ def main(argv=None):
             order.reverse()
         for cfg in order:
             steps = max(2, int(WORKLOADS[cfg[0]]["steps"] * args.scale))
-            r = run_one(cfg, steps, args.epochs, args.timeout)
+            r = run_one(cfg, steps, args.epochs, args.timeout, ("--cores", str(args.cores)))
+            r["repeat"] = rep
             results.append(r)
             if "error" in r:
                 msg = f"ERROR {r['error'][:160]}"
@@ -332,7 +348,7 @@ def main(argv=None):
                     print(f"[memory] {w:5s} {e:5s} RSS {rss[1]:.1f} -> {rss[-1]:.1f} MB over "
                           f"{len(rss)} epochs", flush=True)
     loads.append(os.getloadavg()[0])
-    summary = summarize(results, args.min_cpu_share, args.max_spread)
+    summary = summarize(results, args.min_cpu_share)
     text = report(summary, memory, args, started, loads, time.perf_counter() - t0)
     print()
     print(text)

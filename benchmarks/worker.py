@@ -85,6 +85,17 @@ def load(impl, engine):
     raise ValueError(f"unknown implementation {impl!r}")
 
 
+def pin_to_cores(n):
+    """Run on ``n`` cores only (the last ones this process may use), before any engine
+    starts its thread pools: XLA sizes its pool from the cores it may run on."""
+    if n <= 0 or not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    cores = set(allowed[-n:])
+    os.sched_setaffinity(0, cores)
+    return sorted(cores)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--impl", required=True, choices=["kerasette", "raw", "keras"])
@@ -95,11 +106,14 @@ def main(argv=None):
     p.add_argument("--predict-batches", type=int, default=None)
     p.add_argument("--jit-compile", choices=["auto", "true", "false"], default=None)
     p.add_argument("--memory-epochs", type=int, default=0)
+    p.add_argument("--cores", type=int, default=1, help="pin to this many cores (0: no pinning)")
     a = p.parse_args(argv)
+    cores = pin_to_cores(a.cores)
     name, batch = a.workload, WORKLOADS[a.workload]["batch"]
     steps = a.steps or WORKLOADS[name]["steps"]
     jit = {None: None, "auto": "auto", "true": True, "false": False}[a.jit_compile]
-    out = {"impl": a.impl, "engine": a.engine, "workload": name, "batch": batch, "steps": steps}
+    out = {"impl": a.impl, "engine": a.engine, "workload": name, "batch": batch, "steps": steps,
+           "cores": cores}
 
     t0 = time.perf_counter()
     x1, y1 = make_data(name, batch, seed=0)

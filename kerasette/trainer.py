@@ -220,7 +220,9 @@ class Trainer:
 
     # ------------------------------------------------------ data to engine
     def _to_engine(self, nest):
-        b = config.active()
+        b = config._active or config.active()
+        if type(nest) is np.ndarray:  # the common case: one host array
+            return b.convert(nest)
         return map_structure(lambda a: a if a is None or b.is_array(a) else b.convert(a), nest)
 
     def _feeder(self):

@@ -445,6 +445,8 @@ class TorchBackend(Backend):
     # --------------------------------------------------------------- reductions
     # torch reads dim=() as "all axes"; NumPy's axis=() reduces nothing.
     def sum(self, x, axis=None, keepdims=False):
+        if axis is None and not keepdims:
+            return self._t(x).sum()
         if axis == ():
             return self._t(x)
         return torch.sum(self._t(x), dim=_dims(axis), keepdim=keepdims)
