@@ -28,6 +28,84 @@ def _check_axis_bounds(layer, input_shape):
     return tuple(input_shape)
 
 
+def _int_or_list_axis(axis, layer):
+    """``axis`` as given: an int, or a list from a list or tuple."""
+    if isinstance(axis, (list, tuple)):
+        return list(axis)
+    if isinstance(axis, int):
+        return axis
+    raise TypeError(f"{type(layer).__name__} '{layer.name}': `axis` must be an int or a list of ints, "
+                    f"got {axis!r}.")
+
+
+def _channel_axis(layer, input_shape):
+    """``(rank, axis, size)`` of ``layer.axis`` (one axis) in ``input_shape``; its size must be known."""
+    nd = len(input_shape)
+    (axis,) = _axes_list(layer.axis, nd, layer)
+    dim = input_shape[axis]
+    if dim is None:
+        raise ValueError(f"{type(layer).__name__} '{layer.name}': axis {layer.axis} of the input must "
+                         f"have a known size, got shape {tuple(input_shape)}.")
+    return nd, axis, dim
+
+
+def _set_affine_args(layer, epsilon, center, scale, beta_initializer, gamma_initializer,
+                     beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint):
+    """The ``epsilon``, ``center``/``scale`` and ``beta``/``gamma`` arguments, resolved, on ``layer``."""
+    layer.epsilon = float(epsilon)
+    layer.center = bool(center)
+    layer.scale = bool(scale)
+    layer.beta_initializer = initializers.get(beta_initializer)
+    layer.gamma_initializer = initializers.get(gamma_initializer)
+    layer.beta_regularizer = regularizers.get(beta_regularizer)
+    layer.gamma_regularizer = regularizers.get(gamma_regularizer)
+    layer.beta_constraint = constraints.get(beta_constraint)
+    layer.gamma_constraint = constraints.get(gamma_constraint)
+
+
+def _affine_config(layer):
+    """The config entries of the ``beta``/``gamma`` initializers, regularizers and constraints."""
+    return {"beta_initializer": initializers.serialize(layer.beta_initializer),
+            "gamma_initializer": initializers.serialize(layer.gamma_initializer),
+            "beta_regularizer": regularizers.serialize(layer.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(layer.gamma_regularizer),
+            "beta_constraint": constraints.serialize(layer.beta_constraint),
+            "gamma_constraint": constraints.serialize(layer.gamma_constraint)}
+
+
+def _add_affine_weights(layer, shape, scale, center):
+    """``layer.gamma`` (when ``scale``) then ``layer.beta`` (when ``center``), of ``shape``."""
+    if scale:
+        layer.gamma = layer.add_weight(shape, layer.gamma_initializer, name="gamma",
+                                       regularizer=layer.gamma_regularizer,
+                                       constraint=layer.gamma_constraint)
+    if center:
+        layer.beta = layer.add_weight(shape, layer.beta_initializer, name="beta",
+                                      regularizer=layer.beta_regularizer,
+                                      constraint=layer.beta_constraint)
+
+
+def _moments(x, axes):
+    """Mean and biased variance of ``x`` over ``axes``, kept as size-1 axes."""
+    mean = ops.mean(x, axis=axes, keepdims=True)
+    var = ops.mean(ops.square(ops.subtract(x, mean)), axis=axes, keepdims=True)
+    return mean, var
+
+
+def _scale_and_shift(mean, var, epsilon, gamma, beta):
+    """``(inv, shift)`` with ``x * inv + shift == gamma * (x - mean) / sqrt(var + epsilon) + beta``.
+
+    ``gamma`` and ``beta`` are arrays shaped to broadcast, or None (left out).
+    """
+    inv = ops.rsqrt(ops.add(var, epsilon))
+    if gamma is not None:
+        inv = ops.multiply(inv, gamma)
+    shift = ops.negative(ops.multiply(mean, inv))
+    if beta is not None:
+        shift = ops.add(shift, beta)
+    return inv, shift
+
+
 class BatchNormalization(Layer):
     """Normalizes each feature with batch statistics in training, moving ones in inference.
 
@@ -74,40 +152,21 @@ class BatchNormalization(Layer):
                              f"is not supported by kerasette.")
         self.axis = int(axis)
         self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
-        self.center = bool(center)
-        self.scale = bool(scale)
+        _set_affine_args(self, epsilon, center, scale, beta_initializer, gamma_initializer,
+                         beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint)
         self.synchronized = bool(synchronized)
         self.renorm = False
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
 
     def build(self, input_shape):
-        nd = len(input_shape)
-        (axis,) = _axes_list(self.axis, nd, self)
-        dim = input_shape[axis]
-        if dim is None:
-            raise ValueError(f"BatchNormalization '{self.name}': axis {self.axis} of the input must "
-                             f"have a known size, got shape {tuple(input_shape)}.")
+        nd, axis, dim = _channel_axis(self, input_shape)
         shape = (dim,)
-        if self.scale:
-            self.gamma = self.add_weight(shape, self.gamma_initializer, name="gamma",
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight(shape, self.beta_initializer, name="beta",
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        _add_affine_weights(self, shape, self.scale, self.center)
         self.moving_mean = self.add_weight(shape, self.moving_mean_initializer, name="moving_mean",
                                            trainable=False)
         self.moving_variance = self.add_weight(shape, self.moving_variance_initializer,
@@ -127,8 +186,7 @@ class BatchNormalization(Layer):
     def _moments(self, x, mask):
         red = self._reduction_axes
         if mask is None:
-            mean = ops.mean(x, axis=red, keepdims=True)
-            var = ops.mean(ops.square(ops.subtract(x, mean)), axis=red, keepdims=True)
+            mean, var = _moments(x, red)
         else:
             m = ops.broadcast_to(ops.expand_dims(ops.cast(mask, "bool"), -1), ops.shape(x))
             w = ops.sum(ops.cast(m, ops.dtype(x)), axis=red, keepdims=True)
@@ -154,12 +212,9 @@ class BatchNormalization(Layer):
                                                 ops.multiply(ops.stop_gradient(var), 1.0 - keep)))
         else:
             mean, var = self.moving_mean.value, self.moving_variance.value
-        inv = ops.rsqrt(ops.add(var, self.epsilon))
-        if self.gamma is not None:
-            inv = ops.multiply(inv, self.gamma.value)
-        shift = ops.negative(ops.multiply(mean, inv))
-        if self.beta is not None:
-            shift = ops.add(shift, self.beta.value)
+        inv, shift = _scale_and_shift(mean, var, self.epsilon,
+                                      None if self.gamma is None else self.gamma.value,
+                                      None if self.beta is None else self.beta.value)
         return ops.add(ops.multiply(inputs, self._broadcast(inv, nd)), self._broadcast(shift, nd))
 
     def compute_output_shape(self, input_shape):
@@ -202,23 +257,10 @@ class LayerNormalization(Layer):
                  beta_constraint=None, gamma_constraint=None, **kwargs):
         rms_scaling = kwargs.pop("rms_scaling", False)
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis = list(axis)
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError(f"LayerNormalization '{self.name}': `axis` must be an int or a list of ints, "
-                            f"got {axis!r}.")
-        self.epsilon = float(epsilon)
-        self.center = bool(center)
-        self.scale = bool(scale)
+        self.axis = _int_or_list_axis(axis, self)
+        _set_affine_args(self, epsilon, center, scale, beta_initializer, gamma_initializer,
+                         beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint)
         self.rms_scaling = bool(rms_scaling)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
         self.gamma = self.beta = None
 
@@ -229,34 +271,24 @@ class LayerNormalization(Layer):
         if any(d is None for d in shape):
             raise ValueError(f"LayerNormalization '{self.name}': the normalized axes {self.axis} must "
                              f"have known sizes, got input shape {tuple(input_shape)}.")
-        if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(shape, self.gamma_initializer, name="gamma",
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(shape, self.beta_initializer, name="beta",
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        _add_affine_weights(self, shape, self.scale or self.rms_scaling,
+                            self.center and not self.rms_scaling)
         self._param_shape = tuple(input_shape[a] if a in self._axes else 1 for a in range(nd))
         self._needs_reshape = self._axes != [nd - 1]
         self.built = True
 
     def _param(self, v):
+        if v is None:
+            return None
         return ops.reshape(v.value, self._param_shape) if self._needs_reshape else v.value
 
     def call(self, inputs):
-        axes = tuple(self._axes)
-        mean = ops.mean(inputs, axis=axes, keepdims=True)
-        var = ops.mean(ops.square(ops.subtract(inputs, mean)), axis=axes, keepdims=True)
-        inv = ops.rsqrt(ops.add(var, self.epsilon))
+        mean, var = _moments(inputs, tuple(self._axes))
         if self.rms_scaling:  # Keras's deprecated form: no centring
-            out = ops.multiply(inputs, inv)
+            out = ops.multiply(inputs, ops.rsqrt(ops.add(var, self.epsilon)))
             return ops.multiply(out, self._param(self.gamma)) if self.gamma is not None else out
-        if self.gamma is not None:
-            inv = ops.multiply(inv, self._param(self.gamma))
-        shift = ops.negative(ops.multiply(mean, inv))
-        if self.beta is not None:
-            shift = ops.add(shift, self._param(self.beta))
+        inv, shift = _scale_and_shift(mean, var, self.epsilon, self._param(self.gamma),
+                                      self._param(self.beta))
         return ops.add(ops.multiply(inputs, inv), shift)
 
     def compute_output_shape(self, input_shape):
@@ -265,12 +297,7 @@ class LayerNormalization(Layer):
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
                 "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+                **_affine_config(self)}
 
 
 class GroupNormalization(Layer):
@@ -299,25 +326,13 @@ class GroupNormalization(Layer):
         super().__init__(**kwargs)
         self.groups = groups
         self.axis = axis
-        self.epsilon = float(epsilon)
-        self.center = bool(center)
-        self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        _set_affine_args(self, epsilon, center, scale, beta_initializer, gamma_initializer,
+                         beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint)
         self.supports_masking = True
         self.gamma = self.beta = None
 
     def build(self, input_shape):
-        nd = len(input_shape)
-        (axis,) = _axes_list(self.axis, nd, self)
-        dim = input_shape[axis]
-        if dim is None:
-            raise ValueError(f"GroupNormalization '{self.name}': axis {self.axis} of the input must have "
-                             f"a known size, got shape {tuple(input_shape)}.")
+        nd, axis, dim = _channel_axis(self, input_shape)
         if self.groups == -1:
             self.groups = dim
         if dim < self.groups:
@@ -327,14 +342,7 @@ class GroupNormalization(Layer):
             raise ValueError(f"GroupNormalization '{self.name}': the number of channels ({dim}) must be "
                              f"a multiple of the number of groups ({self.groups}).")
         self.input_spec = InputSpec(ndim=nd, axes={self.axis: dim})
-        if self.scale:
-            self.gamma = self.add_weight((dim,), self.gamma_initializer, name="gamma",
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight((dim,), self.beta_initializer, name="beta",
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+        _add_affine_weights(self, (dim,), self.scale, self.center)
         self._axis = axis
         self.built = True
 
@@ -346,17 +354,12 @@ class GroupNormalization(Layer):
         group_shape.insert(axis, g)
         x = ops.reshape(inputs, tuple(group_shape))
         # reduce over everything but the batch and the group axis
-        red = tuple(a for a in range(1, nd + 1) if a != axis)
-        mean = ops.mean(x, axis=red, keepdims=True)
-        var = ops.mean(ops.square(ops.subtract(x, mean)), axis=red, keepdims=True)
-        inv = ops.rsqrt(ops.add(var, self.epsilon))
+        mean, var = _moments(x, tuple(a for a in range(1, nd + 1) if a != axis))
         pshape = [1] * (nd + 1)
         pshape[axis], pshape[axis + 1] = g, shape[axis] // g
-        if self.gamma is not None:
-            inv = ops.multiply(inv, ops.reshape(self.gamma.value, tuple(pshape)))
-        shift = ops.negative(ops.multiply(mean, inv))
-        if self.beta is not None:
-            shift = ops.add(shift, ops.reshape(self.beta.value, tuple(pshape)))
+        gamma, beta = (None if v is None else ops.reshape(v.value, tuple(pshape))
+                       for v in (self.gamma, self.beta))
+        inv, shift = _scale_and_shift(mean, var, self.epsilon, gamma, beta)
         return ops.reshape(ops.add(ops.multiply(x, inv), shift), shape)
 
     def compute_output_shape(self, input_shape):
@@ -365,12 +368,7 @@ class GroupNormalization(Layer):
     def get_config(self):
         return {**super().get_config(), "groups": self.groups, "axis": self.axis,
                 "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+                **_affine_config(self)}
 
 
 class UnitNormalization(Layer):
@@ -385,13 +383,7 @@ class UnitNormalization(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)):
-            self.axis = list(axis)
-        elif isinstance(axis, int):
-            self.axis = axis
-        else:
-            raise TypeError(f"UnitNormalization '{self.name}': `axis` must be an int or a list of ints, "
-                            f"got {axis!r}.")
+        self.axis = _int_or_list_axis(axis, self)
         self.supports_masking = True
 
     def call(self, inputs):
