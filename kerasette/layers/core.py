@@ -105,6 +105,13 @@ class Identity(Layer):
         return input_shape
 
 
+def _noise_shape(shape, noise_shape):
+    """``noise_shape`` with its None entries taken from ``shape`` (``shape`` when it is None)."""
+    if noise_shape is None:
+        return shape
+    return tuple(s if n is None else n for s, n in zip(shape, noise_shape))
+
+
 class Dropout(Layer):
     """Zeroes a ``rate`` fraction of inputs during training, scaling the rest by ``1/(1-rate)``.
 
@@ -132,11 +139,13 @@ class Dropout(Layer):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        shape = ops.shape(inputs)
-        if self.noise_shape is not None:
-            shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
-        keep = ops.bernoulli(shape, 1.0 - self.rate, self.seed_generator.next(), dtype=ops.dtype(inputs))
+        keep = ops.bernoulli(self._noise_shape(ops.shape(inputs)), 1.0 - self.rate,
+                             self.seed_generator.next(), dtype=ops.dtype(inputs))
         return ops.multiply(inputs, ops.multiply(keep, 1.0 / (1.0 - self.rate)))
+
+    def _noise_shape(self, shape):
+        """The shape of the keep mask for inputs of ``shape``."""
+        return _noise_shape(shape, self.noise_shape)
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -11,7 +11,7 @@ import math
 
 from .. import config, ops, regularizers
 from ..random import SeedGenerator
-from .core import Dropout
+from .core import Dropout, _noise_shape
 from .layer import InputSpec, Layer
 
 
@@ -56,13 +56,6 @@ class _SpatialDropout(Dropout):
         if self.data_format == "channels_first":
             return (shape[0], shape[1]) + (1,) * (len(shape) - 2)
         return (shape[0],) + (1,) * (len(shape) - 2) + (shape[-1],)
-
-    def call(self, inputs, training=None):
-        if not training or self.rate == 0:
-            return inputs
-        keep = ops.bernoulli(self._noise_shape(ops.shape(inputs)), 1.0 - self.rate,
-                             self.seed_generator.next(), dtype=ops.dtype(inputs))
-        return ops.multiply(inputs, ops.multiply(keep, 1.0 / (1.0 - self.rate)))
 
     def get_config(self):
         # Keras 3's spatial dropouts take only these arguments (no `trainable`, no `noise_shape`).
@@ -149,14 +142,8 @@ class GaussianNoise(_SeededLayer):
         return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
 
 
-class GaussianDropout(_SeededLayer):
-    """Multiplies inputs by Gaussian noise of mean 1 and stddev ``sqrt(rate / (1 - rate))``
-    during training (identity in inference).
-
-    Args:
-        rate: drop probability of the equivalent dropout, in ``[0, 1)``.
-        seed: makes the noise reproducible.
-    """
+class _RateLayer(_SeededLayer):
+    """A seeded layer with a ``rate`` in ``[0, 1)``; it draws only when ``rate > 0``."""
 
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -167,6 +154,16 @@ class GaussianDropout(_SeededLayer):
 
     def _active(self):
         return self.rate > 0
+
+
+class GaussianDropout(_RateLayer):
+    """Multiplies inputs by Gaussian noise of mean 1 and stddev ``sqrt(rate / (1 - rate))``
+    during training (identity in inference).
+
+    Args:
+        rate: drop probability of the equivalent dropout, in ``[0, 1)``.
+        seed: makes the noise reproducible.
+    """
 
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
@@ -180,7 +177,7 @@ class GaussianDropout(_SeededLayer):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
-class AlphaDropout(_SeededLayer):
+class AlphaDropout(_RateLayer):
     """Dropout that keeps the mean and variance of SELU activations.
 
     Dropped units are set to ``-scale * alpha`` (SELU's negative saturation),
@@ -197,22 +194,13 @@ class AlphaDropout(_SeededLayer):
     _SCALE = 1.0507009873554804934193349852946
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        _check_rate(self, "rate", rate, False)
-        self.rate = float(rate)
+        super().__init__(rate, seed=seed, **kwargs)
         self.noise_shape = noise_shape
-        self.seed = seed
-        self.supports_masking = True
-
-    def _active(self):
-        return self.rate > 0
 
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        shape = ops.shape(inputs)
-        if self.noise_shape is not None:
-            shape = tuple(s if n is None else n for s, n in zip(shape, self.noise_shape))
+        shape = _noise_shape(ops.shape(inputs), self.noise_shape)
         u = ops.random_uniform(shape, self.seed_generator.next(), dtype=ops.dtype(inputs))
         kept = ops.cast(ops.greater_equal(u, self.rate), ops.dtype(inputs))
         alpha_p = -self._ALPHA * self._SCALE
