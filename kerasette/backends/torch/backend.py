@@ -56,6 +56,33 @@ def _dims(axis):
     return axis if type(axis) is int else tuple(axis)
 
 
+def _joined(op, fn, xs, axis):
+    """``fn(xs, dim=axis)`` (torch.cat / torch.stack), a shape mismatch as a ValueError."""
+    try:
+        return fn(xs, dim=axis)
+    except RuntimeError as e:
+        raise _shapes_error(op, e, *xs) from None
+
+
+def _truth_reduce(fn, x, axis, keepdims):
+    """``fn`` (torch.any / torch.all) of ``x`` read as truth values; ``axis=()`` reduces nothing."""
+    if x.dtype != torch.bool:
+        x = x != 0
+    if axis == ():
+        return x
+    return fn(x, dim=None if axis is None else _dims(axis), keepdim=keepdims)
+
+
+def _spread(fn, x, axis, keepdims):
+    """``fn`` (torch.var / torch.std, biased) of ``x`` as float; ``axis=()`` gives zeros."""
+    if not x.is_floating_point():
+        x = x.to(torch.float32)
+    if axis == ():
+        return torch.zeros_like(x)
+    dim = None if axis is None else _dims(axis)
+    return fn(x, dim=dim, correction=0, keepdim=keepdims)
+
+
 def _detach(tree):
     if isinstance(tree, Tensor):
         return tree.detach()
@@ -419,19 +446,18 @@ class TorchBackend(Backend):
         except RuntimeError as e:
             raise _shapes_error("greater_equal", e, x, y) from None
 
-    def logical_and(self, x, y):
+    def _logical(self, op, fn, x, y):
         x, y = self._t(x), self._t(y)
         try:
-            return torch.logical_and(x, y)
+            return fn(x, y)
         except RuntimeError as e:
-            raise _shapes_error("logical_and", e, x, y) from None
+            raise _shapes_error(op, e, x, y) from None
+
+    def logical_and(self, x, y):
+        return self._logical("logical_and", torch.logical_and, x, y)
 
     def logical_or(self, x, y):
-        x, y = self._t(x), self._t(y)
-        try:
-            return torch.logical_or(x, y)
-        except RuntimeError as e:
-            raise _shapes_error("logical_or", e, x, y) from None
+        return self._logical("logical_or", torch.logical_or, x, y)
 
     def logical_not(self, x):
         return torch.logical_not(self._t(x))
@@ -488,20 +514,10 @@ class TorchBackend(Backend):
         return torch.argmin(_no_bool(self._t(x)), dim=axis)
 
     def any(self, x, axis=None, keepdims=False):
-        x = self._t(x)
-        if x.dtype != torch.bool:
-            x = x != 0
-        if axis == ():
-            return x
-        return torch.any(x, dim=None if axis is None else _dims(axis), keepdim=keepdims)
+        return _truth_reduce(torch.any, self._t(x), axis, keepdims)
 
     def all(self, x, axis=None, keepdims=False):
-        x = self._t(x)
-        if x.dtype != torch.bool:
-            x = x != 0
-        if axis == ():
-            return x
-        return torch.all(x, dim=None if axis is None else _dims(axis), keepdim=keepdims)
+        return _truth_reduce(torch.all, self._t(x), axis, keepdims)
 
     def cumsum(self, x, axis=0):
         x = self._t(x)
@@ -510,22 +526,10 @@ class TorchBackend(Backend):
         return torch.cumsum(x, dim=axis)
 
     def var(self, x, axis=None, keepdims=False):
-        x = self._t(x)
-        if not x.is_floating_point():
-            x = x.to(torch.float32)
-        if axis == ():
-            return torch.zeros_like(x)
-        dim = None if axis is None else _dims(axis)
-        return torch.var(x, dim=dim, correction=0, keepdim=keepdims)
+        return _spread(torch.var, self._t(x), axis, keepdims)
 
     def std(self, x, axis=None, keepdims=False):
-        x = self._t(x)
-        if not x.is_floating_point():
-            x = x.to(torch.float32)
-        if axis == ():
-            return torch.zeros_like(x)
-        dim = None if axis is None else _dims(axis)
-        return torch.std(x, dim=dim, correction=0, keepdim=keepdims)
+        return _spread(torch.std, self._t(x), axis, keepdims)
 
     def logsumexp(self, x, axis=None, keepdims=False):
         x = self._t(x)
@@ -568,18 +572,10 @@ class TorchBackend(Backend):
         return x.squeeze(axes)
 
     def concatenate(self, xs, axis=0):
-        xs = [self._t(a) for a in xs]
-        try:
-            return torch.cat(xs, dim=axis)
-        except RuntimeError as e:
-            raise _shapes_error("concatenate", e, *xs) from None
+        return _joined("concatenate", torch.cat, [self._t(a) for a in xs], axis)
 
     def stack(self, xs, axis=0):
-        xs = [self._t(a) for a in xs]
-        try:
-            return torch.stack(xs, dim=axis)
-        except RuntimeError as e:
-            raise _shapes_error("stack", e, *xs) from None
+        return _joined("stack", torch.stack, [self._t(a) for a in xs], axis)
 
     def split(self, x, indices_or_sections, axis=0):
         x = self._t(x)
