@@ -154,10 +154,10 @@ class CompiledLossAndMetrics:
 
     def update_metrics(self, total, parts, y_true, y_pred, sample_weight, batch_size):
         """Update the loss trackers and every metric with one batch."""
-        self.loss_tracker.update_state(total, sample_weight=batch_size)
+        self.loss_tracker.update_with_weight(total, batch_size)
         for i, tracker in zip(self._tracked_outputs, self.output_loss_trackers):
             if parts[i] is not None:
-                tracker.update_state(parts[i], sample_weight=batch_size)
+                tracker.update_with_weight(parts[i], batch_size)
         for i, metric, weighted in self.metrics:
             if y_true[i] is None:
                 continue

@@ -68,6 +68,10 @@ def num_samples(*nests):
 
 def take(nest, index):
     """Rows ``index`` (a slice or an index array) of every array in the nest."""
+    if type(nest) is np.ndarray:
+        return nest[index]
+    if nest is None:
+        return None
     return map_structure(lambda a: None if a is None else a[index], nest)
 
 

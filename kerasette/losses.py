@@ -25,6 +25,7 @@ import warnings
 
 from . import config, ops
 from .activations import unknown_name_error
+from .utils import registry as _registry
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -32,7 +33,10 @@ REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "
 # ---------------------------------------------------------------- helpers
 def _tensor(x, dtype=None):
     """An engine array of ``x`` (cast to ``dtype`` when given)."""
-    if not ops.is_array(x):
+    b = config._active or config.active()
+    if b.is_array(x):  # the common case, straight to the adapter
+        return x if dtype is None or b.dtype(x) == dtype else b.cast(x, dtype)
+    if not ops.is_array(x):  # host data
         return ops.convert(x, dtype) if dtype is not None else ops.convert(x)
     x = ops.convert(x)  # unwraps a Variable
     if dtype is not None and ops.dtype(x) != dtype:
@@ -58,13 +62,16 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     The longer one loses its last axis, except that a rank-1 partner gains one
     when ``expand_rank_1``.
     """
-    r1, r2 = len(ops.shape(x1)), len(ops.shape(x2))
-    if r1 == r2 + 1 and ops.shape(x1)[-1] == 1:
+    s1, s2 = ops.shape(x1), ops.shape(x2)
+    r1, r2 = len(s1), len(s2)
+    if r1 == r2:
+        return x1, x2
+    if r1 == r2 + 1 and s1[-1] == 1:
         if r2 == 1 and expand_rank_1:
             x2 = ops.expand_dims(x2, -1)
         else:
             x1 = ops.squeeze(x1, axis=-1)
-    elif r2 == r1 + 1 and ops.shape(x2)[-1] == 1:
+    elif r2 == r1 + 1 and s2[-1] == 1:
         if r1 == 1 and expand_rank_1:
             x1 = ops.expand_dims(x1, -1)
         else:
@@ -850,37 +857,18 @@ def get(identifier):
         >>> get('mse') is mean_squared_error
         True
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    obj = _lookup(identifier) if isinstance(identifier, str) else identifier
-    if inspect.isclass(obj):
-        return obj()
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret loss identifier {identifier!r}: expected a name, "
-                     f"a Loss class or instance, a callable or a config dict.")
+    return _registry.get(identifier, "loss", "a name, a Loss class or instance, a callable or a "
+                         "config dict", deserialize, lookup=_lookup)
 
 
 def serialize(loss):
     """``{'class_name', 'config'}`` for a ``Loss``; the name for a loss function."""
-    if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
-    return getattr(loss, "__name__", loss)
+    return _registry.to_class_config(loss, Loss)
 
 
 def deserialize(config, custom_objects=None):
     """The loss described by ``serialize``'s output (``custom_objects`` first)."""
-    if isinstance(config, str):
-        if custom_objects and config in custom_objects:
-            return custom_objects[config]
-        return get(config)
-    name = config.get("class_name")
-    cls = (custom_objects or {}).get(name) or _lookup(name)
-    if not inspect.isclass(cls):
-        return cls
-    return cls.from_config(dict(config.get("config") or {}))
+    return _registry.from_class_config(config, custom_objects, get, _lookup)
 
 
 def _is_binary_or_sparse(y_true_shape, y_pred_shape):

@@ -22,6 +22,7 @@ import numpy as np
 from . import config, ops
 from . import losses as _losses
 from .activations import unknown_name_error
+from .utils import registry as _registry
 from .backends.base import DTYPES, standardize_dtype
 from .losses import (  # noqa: F401 -- re-exported as in keras.metrics
     _sparse_cce, _tensor, binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
@@ -280,6 +281,18 @@ class Mean(Metric):
             shape = ops.shape(values)
             n = float(shape[0]) if len(shape) >= 1 else 1.0
         self.count.assign(ops.add(self.count.value, n))
+
+    def update_with_weight(self, value, weight):
+        """Add one scalar ``value`` counted ``weight`` times (a Python number): the
+        same result as ``update_state(value, sample_weight=weight)``, in two ops (the
+        loss trackers' per-batch update)."""
+        K = config._active or config.active()
+        if not K.is_array(value) or K.shape(value):
+            return self.update_state(value, sample_weight=weight)
+        if K.dtype(value) != self.dtype:
+            value = K.cast(value, self.dtype)
+        self.total.assign(K.add(self.total.value, K.multiply(value, weight)))
+        self.count.assign(K.add(self.count.value, weight))
 
     def result(self):
         return divide_no_nan(self.total.value, self.count.value)
@@ -1048,50 +1061,38 @@ def get(identifier):
         function itself; None for None. ``'accuracy'`` here is the plain
         ``Accuracy``; ``resolve`` picks the right variant for ``compile``.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier in _OBJECTS:
-            obj = _OBJECTS[identifier]
-        elif identifier.lower() in _OBJECTS:
-            obj = _OBJECTS[identifier.lower()]
-        elif identifier in _FUNCTIONS:
-            obj = _FUNCTIONS[identifier]
-        elif identifier.lower() in ("crossentropy", "ce"):
-            raise ValueError(f"The metric {identifier!r} depends on the loss and the label shapes: "
-                             "use kerasette.metrics.resolve(identifier, loss, y_true_shape, y_pred_shape).")
-        else:
-            raise unknown_name_error("metric", identifier, list(_OBJECTS) + list(_FUNCTIONS))
-    else:
-        obj = identifier
-    if inspect.isclass(obj):
-        return obj()
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret metric identifier {identifier!r}: expected a name, a Metric "
-                     "class or instance, a function or a config dict.")
+    return _registry.get(identifier, "metric", "a name, a Metric class or instance, a function or a "
+                         "config dict", deserialize, lookup=_lookup)
+
+
+def _lookup(name):
+    """The metric class or function called ``name`` (class names case-insensitively)."""
+    if name in _OBJECTS:
+        return _OBJECTS[name]
+    if name.lower() in _OBJECTS:
+        return _OBJECTS[name.lower()]
+    if name in _FUNCTIONS:
+        return _FUNCTIONS[name]
+    if name.lower() in ("crossentropy", "ce"):
+        raise ValueError(f"The metric {name!r} depends on the loss and the label shapes: "
+                         "use kerasette.metrics.resolve(identifier, loss, y_true_shape, y_pred_shape).")
+    raise unknown_name_error("metric", name, list(_OBJECTS) + list(_FUNCTIONS))
+
+
+def _lookup_class(name):
+    if name in _OBJECTS:
+        return _OBJECTS[name]
+    raise unknown_name_error("metric class", name, [k for k in _OBJECTS if k[0].isupper()])
 
 
 def serialize(metric):
     """``{'class_name', 'config'}`` for a ``Metric``; the name of a function."""
-    if isinstance(metric, Metric):
-        return {"class_name": type(metric).__name__, "config": metric.get_config()}
-    return getattr(metric, "__name__", metric)
+    return _registry.to_class_config(metric, Metric)
 
 
 def deserialize(config, custom_objects=None):
     """The metric described by ``serialize``'s output (``custom_objects`` first)."""
-    if isinstance(config, str):
-        if custom_objects and config in custom_objects:
-            return custom_objects[config]
-        return get(config)
-    name = config.get("class_name")
-    cls = (custom_objects or {}).get(name) or _OBJECTS.get(name)
-    if cls is None:
-        raise unknown_name_error("metric class", name, [k for k in _OBJECTS if k[0].isupper()])
-    return cls.from_config(dict(config.get("config") or {}))
+    return _registry.from_class_config(config, custom_objects, get, _lookup_class, classes_only=True)
 
 
 _BINARY, _SPARSE, _CATEGORICAL = "binary", "sparse", "categorical"

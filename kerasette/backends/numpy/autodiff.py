@@ -7,8 +7,10 @@
 * A VJP may return a ``Slot`` instead of a dense gradient: "``g`` belongs at
   ``parent[key]``" (getitem, split, take). Slots are added in place into one
   buffer, so slicing a sequence ``T`` times costs ``O(T)``, not ``O(T^2)``.
-* ``backward`` sorts the nodes reachable from the output (iteratively), walks
-  them in reverse, sums repeated contributions and frees the tape.
+* The tape is the list of nodes in creation order: a node's parents are always
+  made before it, so walking it backwards is a topological order with no graph
+  search. ``backward`` walks the part one ``value_and_grad`` made, sums repeated
+  contributions, skips nodes the output does not reach, and frees the tape.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ class Traced:
         self.value = value
         self.parents = parents
         self.vjp = vjp
+        if _tape is not None:
+            _tape.append(self)
 
     shape = property(lambda self: self.value.shape)
     dtype = property(lambda self: self.value.dtype)
@@ -93,27 +97,15 @@ def unbroadcast(g, shape):
     return np.reshape(g, shape)
 
 
-def _topo_order(root):
-    """Nodes reachable from ``root``, parents before children (iterative DFS)."""
-    order, seen, stack = [], set(), [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for p in node.parents:
-            if p is not None and id(p) not in seen:
-                stack.append((p, False))
-    return order
+_tape = None  # the nodes made while a value_and_grad runs, in creation order
 
 
-def backward(root, leaves):
-    """Gradients of the scalar ``root`` with respect to each leaf (None: not reached)."""
-    order = _topo_order(root)
+def backward(root, leaves, order):
+    """Gradients of the scalar ``root`` with respect to each leaf (None: not reached).
+
+    ``order``: the nodes that may lie between the leaves and ``root``, parents
+    before children (the tape); they are freed afterwards.
+    """
     grads = {id(root): np.ones_like(root.value)}
     owned = set()  # ids whose gradient buffer we allocated, so may add into in place
     found = {}
@@ -171,18 +163,26 @@ def value_and_grad(fn):
     """``g(params, *args) -> ((value, aux), grads)``; see ``Backend.value_and_grad``."""
 
     def wrapped(params, *args):
-        values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
-        leaves = [Traced(v) if v.dtype.kind == "f" else v for v in values]
-        value, aux = fn(leaves, *args)
-        traced = [leaf for leaf in leaves if type(leaf) is Traced]
-        if type(value) is Traced:
-            if value.value.size != 1:
-                raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
-                                 f"{value.value.shape}.")
-            found = backward(value, traced)
-            value = value.value
-        else:
-            found = [None] * len(traced)
+        global _tape
+        outer = _tape
+        tape = _tape = [] if outer is None else outer
+        start = len(tape)
+        try:
+            values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
+            leaves = [Traced(v) if v.dtype.kind == "f" else v for v in values]
+            value, aux = fn(leaves, *args)
+            traced = [leaf for leaf in leaves if type(leaf) is Traced]
+            if type(value) is Traced:
+                if value.value.size != 1:
+                    raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
+                                     f"{value.value.shape}.")
+                found = backward(value, traced, tape[start:])
+                value = value.value
+            else:
+                found = [None] * len(traced)
+        finally:
+            del tape[start:]
+            _tape = outer
         found = iter(found)
         grads, seen = [], set()
         for leaf, v in zip(leaves, values):
