@@ -213,6 +213,18 @@ def test_mean_and_sum_weighting_forms(engine):
     np.testing.assert_allclose(npy(empty.result()), 0.0)
 
 
+@pytest.mark.parametrize("value", [2.5, [1.0, 4.0]], ids=["scalar", "vector"])
+def test_mean_update_with_weight_equals_update_state_with_sample_weight(engine, value):
+    """The loss trackers' two-op update is ``update_state(value, sample_weight=n)``."""
+    fast, plain = metrics.Mean(), metrics.Mean()
+    for step, n in enumerate((32, 7, 32)):
+        v = ops.convert(np.asarray(value, np.float32) * (step + 1))
+        fast.update_with_weight(v, n)
+        plain.update_state(v, sample_weight=n)
+        np.testing.assert_allclose(npy(fast.result()), npy(plain.result()), rtol=1e-6)
+        np.testing.assert_allclose(npy(fast.count.value), npy(plain.count.value), rtol=1e-6)
+
+
 def test_sparse_crossentropy_metric_ignores_class(engine):
     labels = np.array([0, 3, 255, 1, 255, 2])
     p = _probs(6)
