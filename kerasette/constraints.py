@@ -7,8 +7,6 @@ weights of a Dense kernel ``(in, out)``; use ``[0, 1, 2]`` for a Conv2D kernel).
 """
 from __future__ import annotations
 
-import inspect
-
 from . import config as _config
 from . import ops
 from .utils import registry as _registry
@@ -169,13 +167,5 @@ def get(identifier):
         >>> get("unit_norm").axis
         0
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier {identifier!r}: expected a name, "
-                     f"a config dict, a Constraint or a callable.")
+    return _registry.get(identifier, "constraint", "a name, a config dict, a Constraint or a callable",
+                         deserialize)

@@ -11,7 +11,6 @@ conversion.
 """
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
@@ -555,10 +554,6 @@ def get(identifier):
         >>> get("he_normal")
         HeNormal(seed=None)
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
     if isinstance(identifier, (np.ndarray, np.generic)):
         fixed = np.asarray(identifier)
 
@@ -569,9 +564,5 @@ def get(identifier):
             return fixed.astype(_np_dtype(dtype))
 
         return initialize_fn
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier {identifier!r}: expected a "
-                     f"name, a config dict, an Initializer or a callable (shape, dtype) -> array.")
+    return _registry.get(identifier, "initializer", "a name, a config dict, an Initializer or a "
+                         "callable (shape, dtype) -> array", deserialize)

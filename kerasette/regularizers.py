@@ -6,7 +6,6 @@ engine and traceable inside a jitted train step.
 """
 from __future__ import annotations
 
-import inspect
 import math
 
 from . import config as _config
@@ -213,13 +212,5 @@ def get(identifier):
         >>> get("l2").l2
         0.01
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier {identifier!r}: expected a name, "
-                     f"a config dict, a Regularizer or a callable.")
+    return _registry.get(identifier, "regularizer", "a name, a config dict, a Regularizer or a "
+                         "callable", deserialize)

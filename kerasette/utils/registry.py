@@ -3,7 +3,9 @@
 Initializers, regularizers and constraints (and anything else shaped like them)
 keep a dict ``name -> class``; these helpers turn an identifier into an object
 and back, with Keras 3's config format so configs move between kerasette and
-Keras unchanged.
+Keras unchanged. Losses and metrics, families of functions and classes, share
+``get`` and keep the ``{'class_name', 'config'}`` format (``to_class_config``,
+``from_class_config``).
 """
 from __future__ import annotations
 
@@ -80,3 +82,53 @@ def deserialize(config, table, kind, custom_objects=None):
     if not inspect.isclass(cls):
         return cls(**inner) if inner else cls
     return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+
+
+def get(identifier, kind, expected, deserialize, lookup=None):
+    """The object for ``identifier``, as the families' ``get``.
+
+    None stays None; a config dict, or a name when there is no ``lookup``, goes
+    through ``deserialize``; a name goes through ``lookup`` when given. A class
+    (given or looked up) is instantiated with no arguments; any other callable
+    is returned as is.
+
+    Raises ``ValueError`` ("Could not interpret {kind} identifier ...: expected
+    {expected}.") for anything else.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict) or (lookup is None and isinstance(identifier, str)):
+        return deserialize(identifier)
+    obj = lookup(identifier) if isinstance(identifier, str) else identifier
+    if inspect.isclass(obj):
+        return obj()
+    if callable(obj):
+        return obj
+    raise ValueError(f"Could not interpret {kind} identifier {identifier!r}: expected {expected}.")
+
+
+def to_class_config(obj, base):
+    """``{'class_name', 'config'}`` for an instance of ``base``; a function's name;
+    anything else as it is."""
+    if isinstance(obj, base):
+        return {"class_name": type(obj).__name__, "config": obj.get_config()}
+    return getattr(obj, "__name__", obj)
+
+
+def from_class_config(config, custom_objects, get, lookup_class, classes_only=False):
+    """The object ``to_class_config`` described (``custom_objects`` first).
+
+    A name is ``custom_objects[name]`` or ``get(name)``. A dict's ``class_name``
+    is looked up in ``custom_objects``, then with ``lookup_class``; a class is
+    built with ``from_config``, anything else is returned as is (unless
+    ``classes_only``: then ``from_config`` is called on whatever was found).
+    """
+    if isinstance(config, str):
+        if custom_objects and config in custom_objects:
+            return custom_objects[config]
+        return get(config)
+    name = config.get("class_name")
+    cls = (custom_objects or {}).get(name) or lookup_class(name)
+    if not classes_only and not inspect.isclass(cls):
+        return cls
+    return cls.from_config(dict(config.get("config") or {}))
