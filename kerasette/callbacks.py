@@ -253,7 +253,26 @@ class MonitorCallback(Callback):
 
 
 # ---------------------------------------------------------- ModelCheckpoint
-class ModelCheckpoint(MonitorCallback):
+class _SavesEveryNBatches:
+    """``_should_save_on_batch`` for callbacks with an integer or ``'epoch'`` ``save_freq``;
+    they keep ``_batches_seen_since_last_saving`` and ``_last_batch_seen`` (None at first)."""
+
+    def _should_save_on_batch(self, batch):
+        if self.save_freq == "epoch":
+            return False
+        if self._last_batch_seen is None or batch <= self._last_batch_seen:  # a new epoch
+            add_batches = batch + 1
+        else:
+            add_batches = batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += add_batches
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            return True
+        return False
+
+
+class ModelCheckpoint(_SavesEveryNBatches, MonitorCallback):
     """Save the model (or its weights) during training, as ``keras.callbacks.ModelCheckpoint``.
 
     Args:
@@ -312,20 +331,6 @@ class ModelCheckpoint(MonitorCallback):
             self._set_monitor_op()
         if self.save_freq == "epoch":
             self._save_model(epoch, None, logs)
-
-    def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            add_batches = batch + 1
-        else:
-            add_batches = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add_batches
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _should_save_model(self, epoch, logs, filepath):
         if not self.save_best_only:
@@ -711,7 +716,7 @@ class LambdaCallback(Callback):
 
 
 # --------------------------------------------------------- BackupAndRestore
-class BackupAndRestore(Callback):
+class BackupAndRestore(_SavesEveryNBatches, Callback):
     """Back up the training state so an interrupted ``fit`` resumes where it stopped.
 
     At the end of each epoch (or every ``save_freq`` batches) it writes the
@@ -799,20 +804,6 @@ class BackupAndRestore(Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
             self._save_model()
-
-    def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        if batch <= self._last_batch_seen:  # a new epoch
-            add_batches = batch + 1
-        else:
-            add_batches = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add_batches
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _save_model(self):
         from .utils.seeding import global_rng
