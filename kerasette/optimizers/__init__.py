@@ -9,18 +9,22 @@ from __future__ import annotations
 import difflib
 
 from . import schedules  # noqa: F401
+from .adafactor import Adafactor
 from .adagrad import Adadelta, Adagrad
 from .adam import Adam, Adamax, AdamW, Nadam
 from .base import Optimizer
+from .ftrl import Ftrl
+from .lamb import Lamb
 from .lion import Lion
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 _BUILTINS = {c.__name__.lower(): c for c in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta,
-                                             Adamax, Nadam, Lion)}
+                                             Adamax, Nadam, Lion, Ftrl, Lamb, Adafactor)}
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax",
-           "Nadam", "Lion", "schedules", "get", "serialize", "deserialize"]
+           "Nadam", "Lion", "Ftrl", "Lamb", "Adafactor", "schedules", "get", "serialize",
+           "deserialize"]
 
 
 def serialize(optimizer):
