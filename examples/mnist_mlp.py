@@ -5,7 +5,6 @@ Runs on whichever engine is active (KERASETTE_BACKEND=numpy|torch|jax).
 
     python examples/mnist_mlp.py
 """
-import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 

@@ -20,7 +20,6 @@ both in ``_register`` at the bottom.
 """
 from __future__ import annotations
 
-import inspect
 import warnings
 
 from . import config, ops

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import inspect
-import re
 import threading
 import warnings
 

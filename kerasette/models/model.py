@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
 
 from .. import config
 from ..layers.input_layer import InputLayer

@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 
 from kerasette import config, layers
-from kerasette.backends import get as get_backend
 from kerasette.layers.symbolic import flatten
 from kerasette.variables import bind_values
 

@@ -60,7 +60,7 @@ def test_batchnorm_training_uses_batch_stats_and_updates_moving(engine):
         mean, var = _batch_moments(x)
         return _bn_ref(x, w[0], w[1], mean, var)
 
-    layer = check_layer(lambda dt: layers.BatchNormalization(momentum=0.8, dtype=dt, **_bn_kwargs()), x, ref,
+    check_layer(lambda dt: layers.BatchNormalization(momentum=0.8, dtype=dt, **_bn_kwargs()), x, ref,
                         training=True, rtol=1e-4, atol=1e-4)
     # one fresh training call: moving = moving * m + batch * (1 - m)
     bn = layers.BatchNormalization(momentum=0.8, **_bn_kwargs())
