@@ -20,7 +20,7 @@ import numpy as np
 class Traced:
     """An ndarray on the tape: ``.value``, the parent nodes and the VJP closure."""
 
-    __slots__ = ("value", "parents", "vjp")
+    __slots__ = ("value", "parents", "vjp", "grad", "owned", "gen")
     __array_ufunc__ = None  # ndarray <op> Traced defers to Traced's reflected operator
     __array_priority__ = 1000
     __hash__ = object.__hash__
@@ -29,6 +29,9 @@ class Traced:
         self.value = value
         self.parents = parents
         self.vjp = vjp
+        self.grad = None  # the gradient summed so far, during backward
+        self.owned = False  # grad is a buffer backward made, so may add into in place
+        self.gen = _gen  # which value_and_grad made it
         if _tape is not None:
             _tape.append(self)
 
@@ -87,61 +90,64 @@ class Slot:
 
 def unbroadcast(g, shape):
     """Sum ``g`` over the axes that broadcasting added or stretched, back to ``shape``."""
-    gs = np.shape(g)
+    gs = g.shape if type(g) is np.ndarray else np.shape(g)
     if gs == shape:
         return g
     nd = len(gs) - len(shape)
     axes = tuple(range(nd)) + tuple(i + nd for i, n in enumerate(shape) if n == 1 and gs[i + nd] != 1)
     if axes:
         g = np.sum(g, axis=axes, keepdims=True)
-    return np.reshape(g, shape)
+    return g.reshape(shape)
 
 
 _tape = None  # the nodes made while a value_and_grad runs, in creation order
+_gen = 0  # the innermost running value_and_grad (0: none)
+_last_gen = 0
 
 
 def backward(root, leaves, order):
     """Gradients of the scalar ``root`` with respect to each leaf (None: not reached).
 
-    ``order``: the nodes that may lie between the leaves and ``root``, parents
-    before children (the tape); they are freed afterwards.
+    ``order``: the nodes this ``value_and_grad`` made (the tape), parents before
+    children; gradients flow only between them, and they are freed afterwards.
+    Each node holds its summed gradient (``grad``) while the walk runs.
     """
-    grads = {id(root): np.ones_like(root.value)}
-    owned = set()  # ids whose gradient buffer we allocated, so may add into in place
-    found = {}
+    gen = _gen
+    if root.gen != gen:  # not computed from this call's leaves
+        return [None] * len(leaves)
+    root.grad = np.ones_like(root.value)
     for node in reversed(order):
-        g = grads.pop(id(node), None)
-        if g is None:
-            continue
-        if node.vjp is None:
-            found[id(node)] = g
-            continue
+        g = node.grad
+        if g is None or node.vjp is None:
+            continue  # not reached, or a leaf (keeps its gradient)
+        node.grad = None
         for p, pg in zip(node.parents, node.vjp(g)):
-            if p is None or pg is None:
+            if p is None or pg is None or p.gen != gen:
                 continue
-            k = id(p)
-            prev = grads.get(k)
+            prev = p.grad
             if prev is None:
                 if type(pg) is Slot:
-                    grads[k] = pg.dense(np.shape(p.value))
-                    owned.add(k)
+                    p.grad = pg.dense(p.value.shape)
+                    p.owned = True
                 else:
-                    grads[k] = pg
-            elif k in owned:
+                    p.grad = pg
+            elif p.owned:
                 if type(pg) is Slot:
                     pg.add_into(prev)
                 else:
                     prev += pg
             else:
                 if type(pg) is Slot:
-                    grads[k] = pg.add_into(np.array(prev, dtype=np.result_type(prev, pg.g)))
+                    p.grad = pg.add_into(np.array(prev, dtype=np.result_type(prev, pg.g)))
                 else:
-                    grads[k] = np.asarray(prev + pg)
-                owned.add(k)
+                    p.grad = np.asarray(prev + pg)
+                p.owned = True
+    found = [leaf.grad for leaf in leaves]
     for node in order:  # free the tape
         node.parents = ()
         node.vjp = None
-    return [found.get(id(leaf)) for leaf in leaves]
+        node.grad = None
+    return found
 
 
 def unwrap(tree):
@@ -163,10 +169,12 @@ def value_and_grad(fn):
     """``g(params, *args) -> ((value, aux), grads)``; see ``Backend.value_and_grad``."""
 
     def wrapped(params, *args):
-        global _tape
-        outer = _tape
+        global _tape, _gen, _last_gen
+        outer, outer_gen = _tape, _gen
         tape = _tape = [] if outer is None else outer
         start = len(tape)
+        _last_gen += 1
+        _gen = _last_gen
         try:
             values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
             leaves = [Traced(v) if v.dtype.kind == "f" else v for v in values]
@@ -182,7 +190,7 @@ def value_and_grad(fn):
                 found = [None] * len(traced)
         finally:
             del tape[start:]
-            _tape = outer
+            _tape, _gen = outer, outer_gen
         found = iter(found)
         grads, seen = [], set()
         for leaf, v in zip(leaves, values):

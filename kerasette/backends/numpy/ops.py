@@ -198,7 +198,8 @@ def _binary(name, f, rx, ry):
             raise _bcast_error(name, xv, yv, e) from None
         if out.dtype is F64:
             out = _demote(out, xv, yv)
-        xs, ys = np.shape(xv), np.shape(yv)
+        xs = xv.shape if type(xv) is np.ndarray else np.shape(xv)
+        ys = yv.shape if type(yv) is np.ndarray else np.shape(yv)
 
         def vjp(g):
             return (unbroadcast(rx(g, xv, yv, out), xs) if tx else None,
@@ -842,6 +843,8 @@ def matmul(x, y):
         return out
 
     def vjp(g):
+        if xv.ndim == 2 and yv.ndim == 2:  # the common case: one GEMM each
+            return (g @ yv.T if tx else None), (xv.T @ g if ty else None)
         x2 = xv[None, :] if xv.ndim == 1 else xv
         y2 = yv[:, None] if yv.ndim == 1 else yv
         if xv.ndim == 1 and yv.ndim == 1:

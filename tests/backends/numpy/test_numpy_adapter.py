@@ -447,6 +447,24 @@ def test_deep_graph_no_recursion():
     np.testing.assert_allclose(g, [1.0001 ** 5000] * 2)
 
 
+def test_nested_value_and_grad_keeps_the_outer_tape():
+    """An inner value_and_grad (its own leaves) inside an outer one: each gets its own
+    gradients, and the inner one leaves the outer's nodes intact (closure included)."""
+    def inner(params, outer_x):
+        return B.sum(B.square(params[0]) * outer_x), None
+
+    def outer(params):
+        x = params[0] * 2.0  # an outer node the inner function closes over
+        (v, _), (gy,) = B.value_and_grad(inner)([np.array([3.0], np.float32)], x)
+        assert float(v) == 9.0 * 2.0 * 5.0 and gy.tolist() == [2 * 3.0 * 10.0]
+        return B.sum(x * x), None
+
+    (v, _), (g,) = B.value_and_grad(outer)([np.array([5.0], np.float32)])
+    assert float(v) == 100.0 and g.tolist() == [40.0]  # d(4 p^2)/dp = 8 p
+    # nothing is left on a tape afterwards: a plain op builds no node
+    assert type(B.add(np.ones(2, np.float32), 1.0)) is np.ndarray
+
+
 def test_random_and_misc():
     a = B.random_uniform((3, 4), 7)
     assert a.dtype == np.float32 and np.array_equal(a, B.random_uniform((3, 4), np.array(7)))
