@@ -7,3 +7,4 @@ from .category_encoding import CategoryEncoding
 from .discretization import Discretization
 from .normalization import Normalization
 from .rescaling import Rescaling
+from .lookup import IntegerLookup, StringLookup
