@@ -28,6 +28,8 @@ def to_host_array(x, what="x"):
         except ValueError as e:
             raise ValueError(f"`{what}` could not be turned into an array ({e}); ragged nested "
                              f"lists are not supported: pad them to one length first.") from None
+    if x.dtype.kind in "US" and what.startswith("x"):
+        return x  # string inputs, for a model whose first layers are StringLookup/TextVectorization
     if x.dtype == object or x.dtype.kind in "USV":
         raise ValueError(f"`{what}` must be numeric; got an array of dtype {x.dtype} "
                          f"with shape {x.shape}.")

@@ -191,6 +191,8 @@ class Trainer:
         b = config.active()
         if getattr(self, "run_eagerly", False) or getattr(self, "jit_compile", "auto") is False:
             return step
+        if any(getattr(layer, "_runs_on_host", False) for layer in self._flatten_layers()):
+            return step  # lookups and text processing run on the host: nothing to compile
         if b.name == "jax":
             return b.jit(step, donate_argnums=(0,) if donate else ())
         if getattr(self, "jit_compile", "auto") is True:
@@ -221,9 +223,10 @@ class Trainer:
     # ------------------------------------------------------ data to engine
     def _to_engine(self, nest):
         b = config._active or config.active()
-        if type(nest) is np.ndarray:  # the common case: one host array
+        if type(nest) is np.ndarray and nest.dtype.kind not in "USO":  # the common case
             return b.convert(nest)
-        return map_structure(lambda a: a if a is None or b.is_array(a) else b.convert(a), nest)
+        return map_structure(lambda a: a if a is None or b.is_array(a) or _is_host_strings(a)
+                             else b.convert(a), nest)
 
     def _feeder(self):
         """How host batches reach the compiled steps: as engine arrays, except that a
@@ -489,6 +492,11 @@ def _spread_weights(sw, c):
 
 
 _WARNED = set()
+
+
+def _is_host_strings(a):
+    """NumPy string (or object) arrays stay on the host for the preprocessing layers."""
+    return isinstance(a, np.ndarray) and a.dtype.kind in "USO"
 
 
 def _warn_once(message):

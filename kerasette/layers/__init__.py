@@ -24,3 +24,5 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
                       concatenate, dot, maximum, minimum, multiply, subtract)
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import Attention, MultiHeadAttention
+from .preprocessing import (CategoryEncoding, Discretization, IntegerLookup, Normalization, Rescaling,
+                            StringLookup)

@@ -25,7 +25,8 @@ class InputLayer(Layer):
                     shape = value
                 else:
                     batch_shape = value
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        # 'string' inputs feed the host-side preprocessing layers (StringLookup, TextVectorization)
+        super().__init__(name=name, dtype=None if dtype == "string" else dtype, **kwargs)
         if batch_shape is None:
             if shape is None:
                 raise ValueError(f"InputLayer '{self.name}': give `shape` (without the batch dimension) "

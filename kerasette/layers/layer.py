@@ -570,6 +570,8 @@ def _convert_inputs(b, x):
     a = np.asarray(x)
     if a.dtype == np.float64:
         a = a.astype(config.floatx())
+    if a.dtype.kind in "US":  # strings stay on the host, for the preprocessing layers
+        return a
     if a.dtype == object:
         raise ValueError(f"Cannot use an input of object dtype (ragged or non-numeric): {type(x).__name__}.")
     return b.convert(a)
