@@ -2,6 +2,8 @@
 or from the constructor (Keras 3's arguments, weights and config)."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ... import config, ops
@@ -149,8 +151,10 @@ class Normalization(Layer):
         return mean, var
 
     def _check_adapted(self):
-        # Cheap once adapted. Loaded weights count as adapted once they differ from the
-        # initial zeros/ones; inside a traced step (values not readable) no check is made.
+        """Look once at the statistics: still the initial mean 0 / variance 1 means the
+        layer was never adapted (nor loaded, nor set). As in Keras it then passes inputs
+        through unchanged; a warning, once, says so. Inside a traced step (values not
+        readable) it does not look."""
         if self._adapted:
             return
         try:
@@ -158,11 +162,12 @@ class Normalization(Layer):
             var = np.asarray(config.active().to_numpy(self.adapt_variance.value))
         except Exception:  # noqa: BLE001 -- a tracer: cannot look
             return
-        if np.all(mean == 0) and np.all(var == 1):
-            raise ValueError(f"Normalization '{self.name}' has not been adapted: call "
-                             f"`layer.adapt(data)` before using it, or pass `mean` and `variance` "
-                             f"to the constructor.")
         self._adapted = True
+        if np.all(mean == 0) and np.all(var == 1):
+            warnings.warn(f"Normalization '{self.name}' has not been adapted: it passes its "
+                          f"inputs through unchanged (mean 0, variance 1). Call "
+                          f"`layer.adapt(data)` first, or pass `mean` and `variance`.",
+                          stacklevel=4)
 
     def call(self, inputs):
         mean, var = self._statistics()
