@@ -24,3 +24,6 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
                       concatenate, dot, maximum, minimum, multiply, subtract)
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import Attention, MultiHeadAttention
+from .preprocessing.image_resizing import CenterCrop, Resizing
+from .preprocessing.image_augmentation import (RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
+                                               RandomRotation, RandomTranslation, RandomZoom)
