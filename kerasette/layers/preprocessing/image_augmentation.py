@@ -10,7 +10,6 @@ import math
 from ... import ops
 from . import image_geometry as geo
 from .image_common import RandomImageLayer, check_choice, check_range
-from .image_resizing import center_crop
 from .portable_random import uniform
 
 _FLIP_MODES = ("horizontal_and_vertical", "horizontal", "vertical")
