@@ -1,10 +1,14 @@
-"""Keras 3's preprocessing layers for numbers, categories and text.
+"""Keras 3's preprocessing layers.
 
-Numeric layers compute with ``kerasette.ops``. The lookup and text layers keep
+Numeric and image layers compute with ``kerasette.ops`` (image geometry once, in
+``image_geometry.py``, for every engine). The lookup and text layers keep
 strings and vocabularies on the host (NumPy / Python) and return engine arrays.
 """
 from .category_encoding import CategoryEncoding
 from .discretization import Discretization
+from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
+                                 RandomRotation, RandomTranslation, RandomZoom)
+from .image_resizing import CenterCrop, Resizing
+from .lookup import IntegerLookup, StringLookup
 from .normalization import Normalization
 from .rescaling import Rescaling
-from .lookup import IntegerLookup, StringLookup

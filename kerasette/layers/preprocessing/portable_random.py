@@ -1,0 +1,51 @@
+"""Uniform draws that are identical on every engine for the same seed.
+
+The engines' own generators differ (NumPy's PCG64, torch's Philox, JAX's
+threefry), so an augmentation layer would move pixels differently per engine.
+Here the numbers come from exact small-integer arithmetic on ``kerasette.ops``:
+three Wichmann-Hill style streams (prime moduli below 2**15, so every product
+fits in int32) mixed by a few non-linear rounds, combined into an exact
+integer of 24 bits, then scaled into ``[0, 1)``. Good enough for augmentation parameters; not for cryptography.
+"""
+from __future__ import annotations
+
+import math
+
+from ... import ops
+
+_PRIMES = (30269, 30307, 30323)
+_MULT = (171, 172, 170)
+_ROUNDS = 4
+
+
+def uniform(seed, shape, minval=0.0, maxval=1.0, dtype="float32"):
+    """Uniform numbers in ``[minval, maxval)`` of ``shape`` from the engine int ``seed``.
+
+    Args:
+        seed: engine integer scalar (e.g. ``SeedGenerator.next()``).
+        shape: tuple of ints.
+        minval, maxval: the interval.
+        dtype: float dtype of the result.
+    Returns:
+        An engine array of ``shape``; the same on every engine for the same seed.
+    """
+    n = math.prod(shape)
+    i = ops.arange(0, n, dtype="int32")
+    xs = []
+    for k, p in enumerate(_PRIMES):
+        s = ops.cast(ops.mod(seed, p), "int32")
+        xs.append(ops.mod(ops.add(ops.multiply(ops.mod(i, p), _MULT[k]), ops.add(s, 7 * k + 1)), p))
+    for r in range(_ROUNDS):
+        for k, p in enumerate(_PRIMES):
+            other = xs[(k + 1) % 3]
+            mixed = ops.add(ops.multiply(xs[k], xs[k]), ops.multiply(other, _MULT[k]))
+            xs[k] = ops.mod(ops.add(mixed, 2 * r + k + 1), p)
+    # 9 bits from the first stream, 15 from the other two: an exact integer below 2**24,
+    # so the float32 conversion and the power-of-two scaling are exact on every engine
+    low = ops.mod(ops.add(ops.multiply(xs[1], 181), xs[2]), 32768)
+    v = ops.add(ops.multiply(ops.mod(xs[0], 512), 32768), low)
+    u = ops.multiply(ops.cast(v, "float32"), 2.0 ** -24)
+    u = ops.reshape(u, tuple(shape))
+    if minval != 0.0 or maxval != 1.0:
+        u = ops.add(ops.multiply(u, float(maxval) - float(minval)), float(minval))
+    return ops.cast(u, dtype)
