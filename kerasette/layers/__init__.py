@@ -25,4 +25,4 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import Attention, MultiHeadAttention
 from .preprocessing import (CategoryEncoding, Discretization, IntegerLookup, Normalization, Rescaling,
-                            StringLookup)
+                            StringLookup, TextVectorization)

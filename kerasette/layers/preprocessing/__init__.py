@@ -8,3 +8,4 @@ from .discretization import Discretization
 from .normalization import Normalization
 from .rescaling import Rescaling
 from .lookup import IntegerLookup, StringLookup
+from .text_vectorization import TextVectorization
