@@ -26,4 +26,5 @@ from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import Attention, MultiHeadAttention
 from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, IntegerLookup, Normalization,
                             RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
-                            RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup)
+                            RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
+                            TextVectorization)

@@ -12,3 +12,4 @@ from .image_resizing import CenterCrop, Resizing
 from .lookup import IntegerLookup, StringLookup
 from .normalization import Normalization
 from .rescaling import Rescaling
+from .text_vectorization import TextVectorization

@@ -31,10 +31,11 @@ class IndexLookup(HostLayer):
                  pad_to_max_tokens=False, vocabulary_dtype=None, name=None, **kwargs):
         self._frozen_vocab_size = kwargs.pop("vocabulary_size", None)
         has_input = kwargs.pop("has_input_vocabulary", None)
+        self._owner_label = kwargs.pop("_owner_label", None)  # set by TextVectorization
         for k in ("oov_method", "salt", "encoding"):
             kwargs.pop(k, None)
         super().__init__(name=name, **{k: v for k, v in kwargs.items() if k != "dtype"})
-        where = f"{type(self).__name__} '{self.name}'"
+        where = self._where()
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(f"{where}: if set, `max_tokens` must be greater than 1. "
                              f"Received: max_tokens={max_tokens}")
@@ -74,6 +75,10 @@ class IndexLookup(HostLayer):
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
 
+    def _where(self):
+        """How errors name this layer (the owning layer's label when it is internal)."""
+        return self._owner_label or f"{type(self).__name__} '{self.name}'"
+
     # ------------------------------------------------------------ layout
     def _oov_start_index(self):
         return 1 if self.mask_token is not None and self.output_mode == "int" else 0
@@ -104,7 +109,7 @@ class IndexLookup(HostLayer):
 
     def set_vocabulary(self, vocabulary, idf_weights=None):
         """Replace the vocabulary: a list/array of tokens, or a path to a file of one token a line."""
-        where = f"{type(self).__name__} '{self.name}'"
+        where = self._where()
         if self.output_mode == "tf_idf" and idf_weights is None:
             raise ValueError(f"{where}: `idf_weights` must be set if output_mode is 'tf_idf'.")
         if isinstance(vocabulary, str):
@@ -169,7 +174,7 @@ class IndexLookup(HostLayer):
             raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static vocabulary "
                              f"via the `vocabulary` argument or `set_vocabulary()`.")
         counts, doc_counts, n_docs = collections.Counter(), collections.Counter(), 0
-        for i, batch in enumerate(iter_batches(f"{type(self).__name__} '{self.name}'",
+        for i, batch in enumerate(iter_batches(self._where(),
                                                self._adapt_batches(data))):
             if steps is not None and i >= steps:
                 break
@@ -213,7 +218,7 @@ class IndexLookup(HostLayer):
         return self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
 
     def call(self, inputs):
-        where = f"{type(self).__name__} '{self.name}'"
+        where = self._where()
         if self._tokens is None and (self.output_mode != "int" and not self.pad_to_max_tokens):
             raise RuntimeError(f"{where}: with output_mode={self.output_mode!r} and "
                                f"pad_to_max_tokens=False, set the vocabulary before calling the "
