@@ -17,10 +17,15 @@ from .embedding import Embedding, Masking
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .recurrent import GRU, LSTM, RNN, SimpleRNN
 from .rnn_wrappers import Bidirectional, TimeDistributed
-from .normalization import BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization
+from .normalization import (BatchNormalization, GroupNormalization, LayerNormalization, RMSNormalization,
+                            SpectralNormalization,
+                            UnitNormalization)
 from .regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
                              SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
                       concatenate, dot, maximum, minimum, multiply, subtract)
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .attention import Attention, MultiHeadAttention
+from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
+                        MultiHeadAttention)
+from .einsum_dense import EinsumDense
+from .wrapper import Wrapper
