@@ -563,7 +563,8 @@ class Attention(Layer):
         self.concat_score_weight = None
 
     def _validate(self, inputs, mask=None):
-        if not isinstance(inputs, (list, tuple)) or not 2 <= len(inputs) <= 3:
+        if not isinstance(inputs, (list, tuple)) or not 2 <= len(inputs) <= 3 or \
+                any(i is None or isinstance(i, int) for i in inputs):  # one shape, not a list of them
             raise ValueError(f"{type(self).__name__} layer '{self.name}' must be called on a list of 2 or 3 "
                              f"inputs, [query, value] or [query, value, key]. Received: {inputs!r:.200}")
         if mask is not None and (not isinstance(mask, (list, tuple)) or not 2 <= len(mask) <= 3):
