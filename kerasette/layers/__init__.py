@@ -17,7 +17,9 @@ from .embedding import Embedding, Masking
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .recurrent import GRU, LSTM, RNN, SimpleRNN
 from .rnn_wrappers import Bidirectional, TimeDistributed
-from .normalization import BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization
+from .normalization import (BatchNormalization, GroupNormalization, LayerNormalization, RMSNormalization,
+                            SpectralNormalization,
+                            UnitNormalization)
 from .regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
                              SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
@@ -28,3 +30,7 @@ from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, Intege
                             RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
                             RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
                             TextVectorization)
+from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
+                        MultiHeadAttention)
+from .einsum_dense import EinsumDense
+from .wrapper import Wrapper

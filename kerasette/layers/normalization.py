@@ -1,5 +1,6 @@
 """Normalization layers: BatchNormalization, LayerNormalization, GroupNormalization,
-UnitNormalization (Keras 3's weights, formulas and configs).
+UnitNormalization, RMSNormalization and the SpectralNormalization wrapper (Keras 3's
+weights, formulas and configs).
 
 ``BatchNormalization`` is the one stateful layer here: in training it assigns
 new moving statistics inside ``call``; the trainer's pure step binds the
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from .. import config, constraints, initializers, ops, regularizers
 from .layer import InputSpec, Layer
+from .wrapper import Wrapper
 
 
 def _axes_list(axis, ndim, layer):
@@ -396,3 +398,128 @@ class UnitNormalization(Layer):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+class RMSNormalization(Layer):
+    """Root-mean-square normalization: ``x * rsqrt(mean(x**2, axis) + epsilon) * scale``.
+
+    Unlike ``LayerNormalization`` the input is not centred and there is no offset.
+
+    Args:
+        axis: int or list of ints to normalize over (``-1``).
+        epsilon: added to the mean square (``1e-6``, as Keras).
+
+    Weights: ``scale`` (ones), of the shape of the normalized axes.
+
+    Example:
+        >>> RMSNormalization()(np.random.rand(2, 5, 8)).shape
+        (2, 5, 8)
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = _int_or_list_axis(axis, self)
+        self.epsilon = float(epsilon)
+        self.scale = None  # Keras's layer does not pass masks on
+
+    def build(self, input_shape):
+        nd = len(input_shape)
+        self._axes = _axes_list(self.axis, nd, self)
+        shape = tuple(input_shape[a] for a in self._axes)
+        if any(d is None for d in shape):
+            raise ValueError(f"RMSNormalization '{self.name}': the normalized axes {self.axis} must have "
+                             f"known sizes, got input shape {tuple(input_shape)}.")
+        self.scale = self.add_weight(shape, "ones", name="scale")
+        self._param_shape = tuple(input_shape[a] if a in self._axes else 1 for a in range(nd))
+        self._needs_reshape = self._axes != list(range(nd - len(self._axes), nd))
+        self.built = True
+
+    def call(self, inputs):
+        mean_square = ops.mean(ops.square(inputs), axis=tuple(self._axes), keepdims=True)
+        scale = self.scale.value
+        if self._needs_reshape:
+            scale = ops.reshape(scale, self._param_shape)
+        return ops.multiply(ops.multiply(inputs, ops.rsqrt(ops.add(mean_square, self.epsilon))), scale)
+
+    def compute_output_shape(self, input_shape):
+        return _check_axis_bounds(self, input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon}
+
+
+def _l2_normalize(x, epsilon=1e-7):
+    """``x / ||x||`` over all entries, the norm floored at ``sqrt(epsilon)`` (as Keras's ``normalize``)."""
+    inv = ops.rsqrt(ops.sum(ops.square(x)))
+    return ops.multiply(x, ops.minimum(inv, 1.0 / epsilon))
+
+
+class SpectralNormalization(Wrapper):
+    """Divides the wrapped layer's kernel by its largest singular value (in training).
+
+    The singular value is estimated by power iteration with a persistent vector
+    ``u``. Each training call (``training=True``) runs ``power_iterations`` steps,
+    stores the new ``u`` and assigns ``kernel / sigma`` to the wrapped layer's
+    kernel (``embeddings`` for an ``Embedding``), then calls the layer; inference
+    calls the layer as it is. A kernel of all zeros is left unchanged.
+
+    Args:
+        layer: a layer with a ``kernel`` or ``embeddings`` weight (``Dense``, ``Conv2D``, …).
+        power_iterations: power-iteration steps per training call (positive).
+
+    Weights: ``vector_u (1, kernel.shape[-1])`` (non-trainable, truncated normal with
+    stddev 0.02), then the wrapped layer's.
+
+    Example:
+        >>> sn = SpectralNormalization(Dense(4))
+        >>> y = sn(np.random.rand(2, 3).astype("float32"), training=True)
+    """
+
+    def __init__(self, layer, power_iterations=1, **kwargs):
+        super().__init__(layer, **kwargs)
+        if not isinstance(power_iterations, int) or isinstance(power_iterations, bool) or power_iterations <= 0:
+            raise ValueError(f"SpectralNormalization '{self.name}': `power_iterations` should be a positive "
+                             f"integer, got power_iterations={power_iterations!r}.")
+        self.power_iterations = power_iterations
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self.input_spec = InputSpec(min_ndim=1, axes={-1: input_shape[-1]})
+        kernel = getattr(self.layer, "kernel", None)
+        if kernel is None:
+            kernel = getattr(self.layer, "embeddings", None)
+        if kernel is None:
+            raise ValueError(f"SpectralNormalization '{self.name}': the wrapped {type(self.layer).__name__} "
+                             f"'{self.layer.name}' has no `kernel` nor `embeddings` weight.")
+        self.kernel = kernel
+        self.kernel_shape = tuple(kernel.shape)
+        self.vector_u = self.add_weight((1, self.kernel_shape[-1]),
+                                        initializers.TruncatedNormal(stddev=0.02), name="vector_u",
+                                        trainable=False, dtype=kernel.dtype)
+        self.built = True
+
+    def normalized_weights(self):
+        """``(new vector_u, kernel / sigma)`` after ``power_iterations`` steps."""
+        w = ops.reshape(self.kernel.value, (-1, self.kernel_shape[-1]))
+        u = self.vector_u.value
+        for _ in range(self.power_iterations):
+            v = _l2_normalize(ops.matmul(u, ops.transpose(w)))
+            u = _l2_normalize(ops.matmul(v, w))
+        u, v = ops.stop_gradient(u), ops.stop_gradient(v)
+        sigma = ops.matmul(ops.matmul(v, w), ops.transpose(u))  # (1, 1)
+        sigma = ops.where(ops.equal(sigma, 0), ops.ones_like(sigma), sigma)  # a zero kernel stays zero
+        return u, ops.reshape(ops.divide(w, sigma), self.kernel_shape)
+
+    def call(self, inputs, training=False):
+        if training:
+            all_zero = ops.all(ops.equal(self.kernel.value, 0))
+            u, normalized = self.normalized_weights()
+            self.vector_u.assign(ops.where(all_zero, self.vector_u.value, u))
+            self.kernel.assign(normalized)
+        return self.layer(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return self.layer.compute_output_shape(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "power_iterations": self.power_iterations}

@@ -1,9 +1,13 @@
-"""Layer wrappers for sequences: ``Bidirectional`` and ``TimeDistributed``."""
+"""Layer wrappers for sequences: ``Bidirectional`` and ``TimeDistributed``.
+
+``TimeDistributed`` is a ``Wrapper`` (as in Keras 3); ``Bidirectional`` is a plain
+``Layer`` (as in Keras 3): it holds two layers and no ``layer`` attribute."""
 from __future__ import annotations
 
 from .. import ops
 from .layer import Layer
 from .recurrent import clone_layer, deserialize_layer, serialize_layer
+from .wrapper import Wrapper
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -161,7 +165,7 @@ class Bidirectional(Layer):
         return cls(**config)
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies a layer to every time step of ``(batch, time, ...)`` inputs.
 
     The time axis is folded into the batch (one call of ``layer`` on
@@ -176,10 +180,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(f"TimeDistributed needs a Layer instance to wrap, got {layer!r}.")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _child_shape(self, input_shape):
@@ -215,12 +216,3 @@ class TimeDistributed(Layer):
                 kwargs["mask"] = ops.reshape(mask, (b * t,) + mshape[2:])
         y = self.layer(ops.reshape(inputs, (b * t,) + shape[2:]), **kwargs)
         return ops.reshape(y, (b, t) + tuple(ops.shape(y))[1:])
-
-    def get_config(self):
-        return {**super().get_config(), "layer": serialize_layer(self.layer)}
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        config["layer"] = deserialize_layer(config["layer"], custom_objects)
-        return cls(**config)
