@@ -25,7 +25,6 @@ from .regularization import (ActivityRegularization, AlphaDropout, GaussianDropo
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
                       concatenate, dot, maximum, minimum, multiply, subtract)
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .attention import Attention, MultiHeadAttention
 from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, IntegerLookup, Normalization,
                             RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
                             RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
