@@ -18,6 +18,7 @@ from .reshaping import (Cropping1D, Cropping2D, Cropping3D, Permute, RepeatVecto
 from .embedding import Embedding, Masking
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from .recurrent import GRU, LSTM, RNN, SimpleRNN
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, ConvLSTMCell
 from .rnn_wrappers import Bidirectional, TimeDistributed
 from .normalization import BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization
 from .regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,
