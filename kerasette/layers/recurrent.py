@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .. import activations, constraints, initializers, ops, regularizers
 from .layer import InputSpec, Layer
-from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, _CellBase, _takes
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, _takes
 from .symbolic import flatten
 
 
@@ -163,11 +163,18 @@ class RNN(Layer):
                 s = ops.convert(getattr(s, "_kerasette_value", lambda s=s: s)())
             if ops.dtype(s) != dtype:
                 s = ops.cast(s, dtype)
-            if tuple(ops.shape(s)) != (batch, size):
+            want = self._state_shape(batch, size)
+            if tuple(ops.shape(s)) != want:
                 raise ValueError(f"{type(self).__name__} '{self.name}': an initial state has shape "
-                                 f"{tuple(ops.shape(s))}; expected ({batch}, {size}).")
+                                 f"{tuple(ops.shape(s))}; expected {want}.")
             out.append(s)
         return out
+
+    def _state_shape(self, batch, size):
+        """The shape of one state array: ``(batch, size)``, or the cell's ``state_shape(batch)``
+        where it has one (ConvLSTMCell's states are images)."""
+        shape_of = getattr(self.cell, "state_shape", None)
+        return (batch, size) if shape_of is None else tuple(shape_of(batch))
 
     def _run(self, sequences, states, mask, training):
         """(outputs (batch, time, units), last output, final flat states)."""
@@ -178,7 +185,7 @@ class RNN(Layer):
         batch = ops.shape(sequences)[0]
         prepared = _fix_dropout_masks(cell, batch, training)
         try:
-            if isinstance(cell, _CellBase):
+            if getattr(cell, "_split_step", False):
                 dp, rdp = cell._masks
                 if dp is not None:
                     dp = [ops.expand_dims(m, 1) for m in dp]
@@ -216,8 +223,8 @@ class RNN(Layer):
             new = flatten(new)
             if m_t is not None:
                 prev = ops.zeros_like(out) if zero_out else carry[prev_index]
-                out = ops.where(m_t, out, prev)
-                new = [ops.where(m_t, n, o) for n, o in zip(new, carry)]
+                out = ops.where(_fit_mask(m_t, out), out, prev)
+                new = [ops.where(_fit_mask(m_t, n), n, o) for n, o in zip(new, carry)]
             return tuple(new), out
 
         final, ys = ops.scan(step, tuple(states), xs if m is None else (xs, m))
@@ -254,10 +261,16 @@ def _fix_dropout_masks(cell, batch, training):
     cells = cell.cells if isinstance(cell, StackedRNNCells) else [cell]
     done = []
     for c in cells:
-        if isinstance(c, _CellBase):
+        if getattr(c, "_split_step", False):
             c._masks = c._dropout_masks(batch, training)
             done.append(c)
     return done
+
+
+def _fit_mask(m_t, x):
+    """The ``(batch, 1)`` step mask with as many axes as ``x`` (ConvLSTM's states are images)."""
+    extra = ops.ndim(x) - 2
+    return m_t if extra <= 0 else ops.reshape(m_t, tuple(ops.shape(m_t)) + (1,) * extra)
 
 
 def _pack(structure, flat):

@@ -26,6 +26,7 @@ class _CellBase(Layer):
     """Shared arguments, dropout masks and config of the built-in cells."""
 
     _gates = 1
+    _split_step = True  # the RNN loop calls _project once and _recurrent_step per step
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
