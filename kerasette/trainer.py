@@ -191,7 +191,7 @@ class Trainer:
         b = config.active()
         if getattr(self, "run_eagerly", False) or getattr(self, "jit_compile", "auto") is False:
             return step
-        if any(getattr(layer, "_runs_on_host", False) for layer in self._flatten_layers()):
+        if self._has_host_layers():
             return step  # lookups and text processing run on the host: nothing to compile
         if b.name == "jax":
             return b.jit(step, donate_argnums=(0,) if donate else ())
@@ -225,8 +225,23 @@ class Trainer:
         b = config._active or config.active()
         if type(nest) is np.ndarray and nest.dtype.kind not in "USO":  # the common case
             return b.convert(nest)
-        return map_structure(lambda a: a if a is None or b.is_array(a) or _is_host_strings(a)
+        return map_structure(lambda a: a if a is None or self._keeps_on_host(a) or b.is_array(a)
                              else b.convert(a), nest)
+
+    def _has_host_layers(self):
+        return any(getattr(layer, "_runs_on_host", False) for layer in self._flatten_layers())
+
+    def _keeps_on_host(self, a):
+        """Whether ``a`` is a string array, which stays on the host for a model with
+        host-side layers (StringLookup, TextVectorization); for any other model it is
+        an error, raised before the first step."""
+        if not _is_host_strings(a):
+            return False
+        if not self._has_host_layers():
+            raise ValueError(f"The model's inputs must be numeric; got an array of dtype {a.dtype} "
+                             f"with shape {a.shape}. Strings need a StringLookup or "
+                             f"TextVectorization layer at the start of the model.")
+        return True
 
     def _feeder(self):
         """How host batches reach the compiled steps: as engine arrays, except that a
@@ -238,9 +253,12 @@ class Trainer:
             return self._to_engine
 
         def leaf(a):
-            return a if a is None or type(a) is np.ndarray or b.is_array(a) else b.convert(a)
+            if a is None or b.is_array(a) or (type(a) is np.ndarray and a.dtype.kind not in "USO"):
+                return a
+            return a if self._keeps_on_host(a) else b.convert(a)
 
-        return lambda nest: nest if type(nest) is np.ndarray else map_structure(leaf, nest)
+        return lambda nest: nest if type(nest) is np.ndarray and nest.dtype.kind not in "USO" \
+            else map_structure(leaf, nest)
 
     def _prepare_first_batch(self, x, y):
         """Build the model and the metrics on the first batch (shapes known only now)."""
