@@ -835,8 +835,13 @@ def matmul(x, y):
     ty = type(y) is Traced
     xv = x.value if tx else x
     yv = y.value if ty else y
+    # (..., m, k) @ (k, n): the batch folded into m, one GEMM (NumPy would run one per matrix)
+    fold = np.ndim(xv) > 2 and np.ndim(yv) == 2 and xv.shape[-1] == yv.shape[0]
     try:
-        out = np.matmul(xv, yv)
+        if fold:
+            out = np.reshape(np.reshape(xv, (-1, xv.shape[-1])) @ yv, xv.shape[:-1] + yv.shape[1:])
+        else:
+            out = np.matmul(xv, yv)
     except ValueError:
         raise ValueError(f"matmul: shapes {np.shape(xv)} and {np.shape(yv)} do not align.") from None
     if not (tx or ty):
@@ -845,6 +850,10 @@ def matmul(x, y):
     def vjp(g):
         if xv.ndim == 2 and yv.ndim == 2:  # the common case: one GEMM each
             return (g @ yv.T if tx else None), (xv.T @ g if ty else None)
+        if fold:
+            g2 = np.reshape(g, (-1, g.shape[-1]))
+            return ((g2 @ yv.T).reshape(xv.shape) if tx else None,
+                    np.reshape(xv, (-1, xv.shape[-1])).T @ g2 if ty else None)
         x2 = xv[None, :] if xv.ndim == 1 else xv
         y2 = yv[:, None] if yv.ndim == 1 else yv
         if xv.ndim == 1 and yv.ndim == 1:
