@@ -5,7 +5,25 @@ from .. import config
 from .base import Optimizer
 
 
-class Adam(Optimizer):
+class _Moments(Optimizer):
+    """Shared by the Adam family and Lamb: the ``beta_1`` / ``beta_2`` /
+    ``epsilon`` arguments (``epsilon=None`` means ``config.epsilon()``) and
+    their config keys, in that order."""
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None,
+                 **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = config.epsilon() if epsilon is None else epsilon
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
+        return cfg
+
+
+class Adam(_Moments):
     """Adaptive moment estimation (Kingma & Ba, 2014).
 
     Per step ``t`` (1-based): ``m += (g - m) * (1 - beta_1)``; ``v += (g**2 - v)
@@ -30,10 +48,8 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, name=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = config.epsilon() if epsilon is None else epsilon
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, name=name, **kwargs)
         self.amsgrad = amsgrad
 
     def _slot_groups(self):
@@ -78,8 +94,7 @@ class Adam(Optimizer):
 
     def get_config(self):
         cfg = super().get_config()
-        cfg.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
-                    "amsgrad": self.amsgrad})
+        cfg["amsgrad"] = self.amsgrad
         return cfg
 
 
@@ -108,7 +123,7 @@ class AdamW(Adam):
             raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
 
 
-class Adamax(Optimizer):
+class Adamax(_Moments):
     """Adam with the infinity norm (Kingma & Ba, 2014, section 7).
 
     Per step ``t``: ``m += (g - m) * (1 - beta_1)``; ``u = max(beta_2 * u,
@@ -126,13 +141,6 @@ class Adamax(Optimizer):
     """
 
     _has_rule = True
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None,
-                 **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = config.epsilon() if epsilon is None else epsilon
 
     def _slot_groups(self):
         return [[("momentum", "zeros"), ("norm", "zeros")]]
@@ -152,13 +160,8 @@ class Adamax(Optimizer):
         step = K.divide(K.multiply(m, c[0]), K.multiply(K.add(u, eps), c[1]))
         return K.subtract(x, step), (m, u)
 
-    def get_config(self):
-        cfg = super().get_config()
-        cfg.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-        return cfg
 
-
-class Nadam(Optimizer):
+class Nadam(_Moments):
     """Adam with Nesterov momentum (Dozat, 2015), with Keras's momentum schedule.
 
     Per step ``t``: ``mu_t = beta_1 * (1 - 0.5 * 0.96**t)``; ``P_t = prod(mu_1..mu_t)``;
@@ -178,13 +181,6 @@ class Nadam(Optimizer):
     """
 
     _has_rule = True
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None,
-                 **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = config.epsilon() if epsilon is None else epsilon
 
     def _slot_groups(self):
         return [[("momentum", "zeros"), ("velocity", "zeros")]]
@@ -231,8 +227,3 @@ class Nadam(Optimizer):
         m_hat = K.add(K.multiply(m, c[1]), K.multiply(g, c[2]))
         denom = K.add(K.sqrt(K.divide(v, c[3])), eps)
         return K.subtract(x, K.divide(K.multiply(m_hat, c[0]), denom)), (m, v)
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-        return cfg

@@ -1,11 +1,10 @@
 """LAMB, as ``keras.optimizers.Lamb``."""
 from __future__ import annotations
 
-from .. import config
-from .base import Optimizer
+from .adam import _Moments
 
 
-class Lamb(Optimizer):
+class Lamb(_Moments):
     """Layer-wise adaptive moments (You et al., 2019): Adam steps rescaled per
     variable by the ratio of the weight norm to the step norm.
 
@@ -25,13 +24,6 @@ class Lamb(Optimizer):
     """
 
     _has_rule = True
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name=None,
-                 **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = config.epsilon() if epsilon is None else epsilon
 
     def _slot_groups(self):
         return [[("momentum", "zeros"), ("velocity", "zeros")]]
@@ -55,8 +47,3 @@ class Lamb(Optimizer):
         ratio = K.where(K.greater(w_norm, zero),
                         K.where(K.greater(u_norm, zero), K.divide(w_norm, u_norm), one), one)
         return K.subtract(x, K.multiply(step, K.multiply(ratio, lr))), (m, v)
-
-    def get_config(self):
-        cfg = super().get_config()
-        cfg.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
-        return cfg
