@@ -145,6 +145,37 @@ class _HeadsAttention(Layer):
         layer.build(tuple(input_shape))
         return layer
 
+    def _build_projections(self, query_shape, value_shape, key_shape, query_heads, kv_heads, key_dim,
+                           value_dim):
+        """The ``query``, ``key``, optional ``gate`` and ``value`` projections, in that (Keras's) order."""
+        self._query_dense = self._projection("query", query_shape, 1, [query_heads, key_dim])
+        self._key_dense = self._projection("key", key_shape, 1, [kv_heads, key_dim])
+        if self._use_gate:
+            self._gate_dense = self._projection("gate", query_shape, 1, [query_heads, value_dim],
+                                                activation="sigmoid")
+        self._value_dense = self._projection("value", value_shape, 1, [kv_heads, value_dim])
+
+    def _softmax_combine(self, equation, scores, attention_mask, axes, value, training):
+        """Masked softmax of ``scores`` over ``axes``, dropout, then ``einsum(equation, ·, value)``;
+        returns ``(output, scores)``."""
+        scores = masked_softmax(scores, attention_mask, axes)
+        dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
+        return ops.einsum(equation, dropped, value), scores
+
+    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
+             attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False):
+        if key is None:
+            key = value
+        attention_mask = self._compute_attention_mask(query, value, query_mask, value_mask, key_mask,
+                                                      attention_mask, use_causal_mask)
+        gate = self._gate_dense(query) if self._use_gate else None
+        out, scores = self._compute_attention(self._query_dense(query), self._key_dense(key),
+                                              self._value_dense(value), attention_mask, training)
+        if gate is not None:
+            out = ops.multiply(out, gate)
+        out = self._output_dense(out)
+        return (out, scores) if return_attention_scores else out
+
     def _check_build_shapes(self, query_shape, value_shape, key_shape):
         if value_shape is None:
             raise ValueError(f"{type(self).__name__} '{self.name}': build needs `query_shape` and "
@@ -328,12 +359,7 @@ class MultiHeadAttention(_HeadsAttention):
         """Create the projections for the given shapes (``key_shape`` defaults to ``value_shape``)."""
         query_shape, value_shape, key_shape = self._check_build_shapes(query_shape, value_shape, key_shape)
         h = self._num_heads
-        self._query_dense = self._projection("query", query_shape, 1, [h, self._key_dim])
-        self._key_dense = self._projection("key", key_shape, 1, [h, self._key_dim])
-        if self._use_gate:
-            self._gate_dense = self._projection("gate", query_shape, 1, [h, self._value_dim],
-                                                activation="sigmoid")
-        self._value_dense = self._projection("value", value_shape, 1, [h, self._value_dim])
+        self._build_projections(query_shape, value_shape, key_shape, h, h, self._key_dim, self._value_dim)
         rank = len(query_shape) + 1  # projected: (batch, *axes, heads, dim)
         axes = self._attention_axes
         self._attn_axes = tuple(range(1, rank - 2)) if axes is None else \
@@ -347,24 +373,6 @@ class MultiHeadAttention(_HeadsAttention):
                                               out_sizes)
         self.built = True
 
-    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
-             attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False):
-        if key is None:
-            key = value
-        attention_mask = self._compute_attention_mask(query, value, query_mask, value_mask, key_mask,
-                                                      attention_mask, use_causal_mask)
-        gate = self._gate_dense(query) if self._use_gate else None
-        q = self._query_dense(query)
-        k = self._key_dense(key)
-        v = self._value_dense(value)
-        out, scores = self._compute_attention(q, k, v, attention_mask, training)
-        if gate is not None:
-            out = ops.multiply(out, gate)
-        out = self._output_dense(out)
-        if return_attention_scores:
-            return out, scores
-        return out
-
     def _compute_attention(self, query, key, value, attention_mask=None, training=None):
         query = ops.multiply(query, self._inverse_sqrt_key_dim)
         scores = ops.einsum(self._dot_product_equation, key, query)
@@ -372,9 +380,8 @@ class MultiHeadAttention(_HeadsAttention):
             axis = -len(self._attn_axes) * 2 - 1
             for _ in range(ops.ndim(scores) - ops.ndim(attention_mask)):
                 attention_mask = ops.expand_dims(attention_mask, axis)
-        scores = masked_softmax(scores, attention_mask, self._norm_axes)
-        dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
-        return ops.einsum(self._combine_equation, dropped, value), scores
+        return self._softmax_combine(self._combine_equation, scores, attention_mask, self._norm_axes,
+                                     value, training)
 
     def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
         query_shape = tuple(query_shape)
@@ -472,35 +479,19 @@ class GroupedQueryAttention(_HeadsAttention):
                                  f"features), got {s}.")
         self.feature_dim = query_shape[-1]
         hq, hkv, d = self.num_query_heads, self.num_key_value_heads, self.head_dim
-        self._query_dense = self._projection("query", query_shape, 1, [hq, d])
-        self._key_dense = self._projection("key", key_shape, 1, [hkv, d])
-        if self._use_gate:
-            self._gate_dense = self._projection("gate", query_shape, 1, [hq, d], activation="sigmoid")
-        self._value_dense = self._projection("value", value_shape, 1, [hkv, d])
+        self._build_projections(query_shape, value_shape, key_shape, hq, hkv, d, d)
         self._make_dropout()
         self._output_dense = self._projection("attention_output", (None, None, hq, d), 2, [self.feature_dim])
         self.built = True
 
-    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
-             attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False):
-        if key is None:
-            key = value
-        attention_mask = self._compute_attention_mask(query, value, query_mask, value_mask, key_mask,
-                                                      attention_mask, use_causal_mask)
-        gate = self._gate_dense(query) if self._use_gate else None
-        q = ops.multiply(self._query_dense(query), self._inverse_sqrt_head_dim)  # (B, Tq, Hq, D)
-        k = ops.repeat(self._key_dense(key), self.num_repeats, axis=2)          # (B, Tv, Hq, D)
-        v = ops.repeat(self._value_dense(value), self.num_repeats, axis=2)
-        scores = ops.einsum("bquh,bkuh->buqk", q, k)
+    def _compute_attention(self, query, key, value, attention_mask=None, training=None):
+        query = ops.multiply(query, self._inverse_sqrt_head_dim)  # (B, Tq, Hq, D)
+        key = ops.repeat(key, self.num_repeats, axis=2)           # (B, Tv, Hq, D)
+        value = ops.repeat(value, self.num_repeats, axis=2)
+        scores = ops.einsum("bquh,bkuh->buqk", query, key)
         if attention_mask is not None:
             attention_mask = ops.expand_dims(attention_mask, -3)  # (B, 1, Tq, Tv)
-        scores = masked_softmax(scores, attention_mask, -1)
-        dropped = self._dropout_layer(scores, training=training) if self._dropout > 0 else scores
-        out = ops.einsum("buqk,bkuh->bquh", dropped, v)
-        if gate is not None:
-            out = ops.multiply(out, gate)
-        out = self._output_dense(out)
-        return (out, scores) if return_attention_scores else out
+        return self._softmax_combine("buqk,bkuh->bquh", scores, attention_mask, -1, value, training)
 
     def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
         query_shape = tuple(query_shape)
