@@ -28,7 +28,7 @@ from .convolutional import (from_channels_last, join_shape, positive_tuple, spli
                             standardize_data_format, standardize_padding, to_channels_last)
 from .layer import InputSpec, Layer, to_snake_case, unique_name
 from .recurrent import RNN
-from .rnn_cells import _UnitForgetBias
+from .rnn_cells import _UnitForgetBias, _lstm_gates
 
 _CELL_ARGS = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
               "activation", "recurrent_activation", "use_bias", "kernel_initializer",
@@ -199,10 +199,7 @@ class ConvLSTMCell(Layer):
         c = to_channels_last(states[1], self.data_format)
         h_in = h if rdp is None else ops.multiply(h, rdp[0])
         z = ops.add(zx, ops.conv(h_in, self.recurrent_kernel.value, 1, "same"))
-        i, f, g, o = ops.split(z, 4, axis=-1)
-        act, rec = self.activation, self.recurrent_activation
-        c = ops.add(ops.multiply(rec(f), c), ops.multiply(rec(i), act(g)))
-        h = ops.multiply(rec(o), act(c))
+        h, c = _lstm_gates(z, c, self.activation, self.recurrent_activation)
         h = from_channels_last(h, self.data_format)
         c = from_channels_last(c, self.data_format)
         return h, [h, c]

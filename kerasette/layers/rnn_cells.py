@@ -190,6 +190,14 @@ class SimpleRNNCell(_CellBase):
         return h, [h]
 
 
+def _lstm_gates(z, c, act, rec):
+    """``(h, c)`` from the pre-activations ``z`` (gates ``i, f, c, o`` on the last axis) and
+    the previous carry ``c``; shared by ``LSTMCell`` and ``ConvLSTMCell``."""
+    i, f, g, o = ops.split(z, 4, axis=-1)
+    c = ops.add(ops.multiply(rec(f), c), ops.multiply(rec(i), act(g)))
+    return ops.multiply(rec(o), act(c)), c
+
+
 class _UnitForgetBias:
     """Zeros-style bias with the forget-gate block set to one (LSTM's ``unit_forget_bias``)."""
 
@@ -233,10 +241,7 @@ class LSTMCell(_CellBase):
     def _recurrent_step(self, zx, states, rdp=None):
         h, c = states[0], states[1]
         z = ops.add(zx, self._times(h, self.recurrent_kernel.value, rdp))
-        i, f, g, o = ops.split(z, 4, axis=-1)
-        act, rec = self.activation, self.recurrent_activation
-        c = ops.add(ops.multiply(rec(f), c), ops.multiply(rec(i), act(g)))
-        h = ops.multiply(rec(o), act(c))
+        h, c = _lstm_gates(z, c, self.activation, self.recurrent_activation)
         return h, [h, c]
 
     def get_config(self):
