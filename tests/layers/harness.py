@@ -162,3 +162,31 @@ def _check_keras(keras_layer, keras, layer, xs, multi, real, call_kwargs, rtol):
     for r, k in zip(flatten(real), flatten(kout)):
         np.testing.assert_allclose(b.to_numpy(r), keras.ops.convert_to_numpy(k), rtol=rtol, atol=1e-5,
                                    err_msg=f"{layer.name} vs Keras 3")
+
+
+# ------------------------------------------------------------------ configs
+KERAS_CONFIG_SKIP = {"dtype", "trainable", "name"}
+
+
+def check_config_round_trip(cls, kwargs):
+    """``cls(**kwargs)``'s config survives ``cls.from_config``; returns that config."""
+    cfg = cls(**kwargs).get_config()
+    assert cls.from_config(cfg).get_config() == cfg
+    return cfg
+
+
+def keras_configs(keras, cls, kwargs):
+    """``(ours, theirs, keys)``: our and Keras's configs of ``cls(**kwargs)``, checked to have
+    the same keys but for ``KERAS_CONFIG_SKIP``, and those keys."""
+    ours = cls(**kwargs).get_config()
+    theirs = getattr(keras.layers, cls.__name__)(**kwargs).get_config()
+    keys = set(theirs) - KERAS_CONFIG_SKIP
+    assert set(ours) - KERAS_CONFIG_SKIP == keys
+    return ours, theirs, keys
+
+
+def check_config_matches_keras(keras, cls, kwargs):
+    """Our config of ``cls(**kwargs)`` equals Keras's, key by key (see ``keras_configs``)."""
+    ours, theirs, keys = keras_configs(keras, cls, kwargs)
+    for key in keys:
+        assert ours[key] == theirs[key], key
