@@ -17,6 +17,8 @@ from kerasette.utils import set_random_seed
 from kerasette.variables import Variable, bind_values, get_values
 
 from .conftest import ENGINES
+from .test_optimizers import _ids
+from .test_optimizers import _run as _run_named
 
 N_STEPS = 12
 RTOL, ATOL = 2e-4, 1e-6
@@ -130,18 +132,8 @@ CASES = [
 ]
 
 
-def _ids(case):
-    kind, _, kw, _ = case
-    return kind + "".join(f"-{k}" for k in kw)
-
-
-def _run(opt, x0, grads, names=NAMES):
-    vs = [Variable(np.asarray(x, np.float32), name=n) for x, n in zip(x0, names)]
-    traj = []
-    for gs in grads:
-        opt.apply([ops.convert(np.asarray(g, np.float32)) for g in gs], vs)
-        traj.append([v.numpy() for v in vs])
-    return vs, traj
+def _run(opt, x0, grads):
+    return _run_named(opt, x0, grads, names=NAMES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
