@@ -158,16 +158,23 @@ class Trainer:
 
         return self._compile_step(step), (trainable, non_trainable, opt_vars, metric_vars)
 
+    def _carried_vars(self):
+        """State that inference changes too: the states of stateful layers (RNNs)."""
+        return [v for layer in self._flatten_layers() for v in layer._state_variables]
+
     def _make_test_step(self):
         trainable, non_trainable = self._state_vars()
         model_vars = trainable + non_trainable
         c = self._compiled
         metric_vars = c.variables
+        carries = bool(self._carried_vars())
 
         def step(state, x, y, sw):
             v_vals, m_vals = state
             with bind_values(model_vars, v_vals):
                 total, parts, ys, preds, sws = self._forward_loss(x, y, sw, False)
+                if carries:
+                    v_vals = get_values(model_vars)
             with bind_values(metric_vars, m_vals):
                 c.update_metrics(total, parts, ys, preds, _spread_weights(sw, c), ops.shape(preds[0])[0])
                 new_m = get_values(metric_vars)
@@ -176,16 +183,20 @@ class Trainer:
         return self._compile_step(step, donate=False), (model_vars, metric_vars)
 
     def _make_predict_step(self):
+        """``(state, x) -> (outputs, new values of the carried state)``; the second
+        group (the carried variables) is written back by ``_run_step``."""
         trainable, non_trainable = self._state_vars()
         model_vars = trainable + non_trainable
+        carried = self._carried_vars()
 
         def step(state, x):
             with bind_values(model_vars, state[0]):
                 out = self(x, training=False)
+                new = get_values(carried)
             self._clear_call_losses()
-            return out
+            return out, new
 
-        return self._compile_step(step, donate=False), (model_vars,)
+        return self._compile_step(step, donate=False), (model_vars, carried)
 
     def _compile_step(self, step, donate=True):
         b = config.active()
@@ -214,6 +225,9 @@ class Trainer:
         state = tuple(get_values(g) for g in groups)
         out = fn(state, *data)
         if kind == "predict":
+            out, new = out
+            for v, x in zip(groups[1], new):
+                v._value = x
             return out
         for g, values in zip(groups, out):
             for v, x in zip(g, values):

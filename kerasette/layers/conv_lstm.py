@@ -248,8 +248,8 @@ class ConvLSTM(RNN):
         activation, recurrent_activation, use_bias, *_initializer,
         unit_forget_bias, *_regularizer, *_constraint, dropout,
         recurrent_dropout, seed: as ``ConvLSTMCell``.
-        return_sequences, return_state, go_backwards, stateful (not supported:
-        raises), unroll (ignored): as ``RNN``.
+        return_sequences, return_state, go_backwards, stateful, unroll (ignored):
+        as ``RNN``.
 
     With ``return_state``: ``(output, h, c)``; ``initial_state`` takes ``[h, c]``.
     """

@@ -109,6 +109,7 @@ class Layer:
         d["_trainable_variables"] = []
         d["_non_trainable_variables"] = []
         d["_seed_generators"] = []
+        d["_state_variables"] = []  # threaded through the steps, not weights (RNN states)
         d["_regularized"] = []
         d["_constraints"] = []
         d["_call_losses"] = []
@@ -249,14 +250,15 @@ class Layer:
 
     @property
     def variables(self):
-        """Weights plus the state of seed generators (everything the train step threads)."""
+        """Weights plus the state of seed generators and of stateful layers (everything
+        the train step threads; only the weights are saved)."""
         out = list(self.weights)
         seen = {id(v) for v in out}
         for layer in self._flatten_layers():
-            for g in layer._seed_generators:
-                if id(g.state) not in seen:
-                    seen.add(id(g.state))
-                    out.append(g.state)
+            for v in [g.state for g in layer._seed_generators] + layer._state_variables:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
         return out
 
     @property

@@ -19,6 +19,7 @@ or is zero when ``zero_output_for_mask=True`` (``Bidirectional`` sets it for
 from __future__ import annotations
 
 from .. import activations, constraints, initializers, ops, regularizers
+from ..variables import Variable
 from .layer import InputSpec, Layer
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, _takes
 from .symbolic import flatten
@@ -35,8 +36,11 @@ class RNN(Layer):
         return_state: also return the final states: ``(output, *states)``.
         go_backwards: process the sequence in reverse; the returned sequence is in
             the processed (reversed) order, as Keras.
-        stateful: not supported (raises); carry states with ``return_state`` and
-            ``initial_state`` instead.
+        stateful: each batch starts from the states the previous batch ended with
+            (sample ``i`` continues sample ``i``); needs a fixed batch size (``Input(
+            batch_size=...)`` or ``batch_input_shape``). ``reset_states()`` zeroes
+            them. The states are threaded through the train step but are not
+            weights (not saved), as in Keras.
         unroll: accepted for compatibility and ignored.
         zero_output_for_mask: masked steps output zeros instead of the previous output.
 
@@ -55,16 +59,12 @@ class RNN(Layer):
         if not hasattr(cell, "call") or not hasattr(cell, "state_size"):
             raise ValueError(f"{type(self).__name__} '{self.name}': `cell` needs a `call` method "
                              f"and a `state_size` attribute; got {cell!r}.")
-        if stateful:
-            raise NotImplementedError(
-                f"{type(self).__name__} '{self.name}': stateful=True is not supported by kerasette. "
-                f"Carry the states between calls explicitly: return_state=True, then pass them "
-                f"back with initial_state=...")
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
+        self.states = None  # the state Variables of a stateful layer, made at build
         self.unroll = bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
@@ -94,7 +94,31 @@ class RNN(Layer):
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell._build_input_shape = step_shape
             self.cell._build_for_shapes(step_shape)
+        if self.stateful:
+            self._make_state_variables(shape[0])
         self.built = True
+
+    # ------------------------------------------------------------ stateful
+    def _make_state_variables(self, batch):
+        if self.states is not None:
+            self.reset_states()
+            return
+        if batch is None:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': stateful=True needs a fixed batch size, but "
+                f"the input shape has none. Give it with Input(shape, batch_size=...) or, as the "
+                f"first layer of a Sequential, batch_input_shape=(batch, time, features).")
+        states = [Variable(s, trainable=False, name="rnn_state")
+                  for s in self.get_initial_state(batch)]
+        object.__setattr__(self, "states", states)  # not weights: not tracked as such
+        self._state_variables.extend(states)
+
+    def reset_states(self):
+        """Zero the states of a stateful layer (a no-op otherwise)."""
+        for v in self.states or ():
+            v.assign(ops.zeros_like(v.value))
+
+    reset_state = reset_states
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch, steps = sequences_shape[0], sequences_shape[1]
@@ -125,12 +149,25 @@ class RNN(Layer):
             sequences = ops.cast(sequences, dtype)
         shape = tuple(ops.shape(sequences))
         mask = self._check_mask(mask, shape)
+        if self.stateful and initial_state is None:
+            initial_state = self._carried_states(shape[0])
         states = self._initial_states(initial_state, shape[0])
         outputs, last, states = self._run(sequences, states, mask, training)
+        if self.stateful:
+            for v, s in zip(self.states, states):
+                v.assign(ops.stop_gradient(s))  # the next batch starts here: a constant
         output = outputs if self.return_sequences else last
         if self.return_state:
             return (output, *states)
         return output
+
+    def _carried_states(self, batch):
+        expected = tuple(ops.shape(self.states[0].value))[0]
+        if batch != expected:
+            raise ValueError(f"{type(self).__name__} '{self.name}' is stateful with batch size "
+                             f"{expected}, but received a batch of {batch}: every batch must have "
+                             f"{expected} samples (drop or pad the last one).")
+        return [v.value for v in self.states]
 
     def _check_mask(self, mask, shape):
         if isinstance(mask, (list, tuple)):

@@ -48,8 +48,6 @@ class Bidirectional(Layer):
                 getattr(layer, "_batch_input_shape", None) is not None:
             kwargs["batch_input_shape"] = layer._batch_input_shape  # Keras 2: shape on the inner layer
         super().__init__(**kwargs)
-        if getattr(layer, "stateful", False):
-            raise NotImplementedError(f"Bidirectional '{self.name}': stateful layers are not supported.")
         base = layer.name[len("forward_"):] if layer.name.startswith("forward_") else layer.name
         self.forward_layer = clone_layer(layer, name=f"forward_{base}")
         if backward_layer is None:
@@ -72,10 +70,17 @@ class Bidirectional(Layer):
         self.merge_mode = merge_mode
         self.return_sequences = fwd.return_sequences
         self.return_state = fwd.return_state
-        self.stateful = False
+        self.stateful = bool(getattr(fwd, "stateful", False))
         self.supports_masking = True
         self.input_spec = fwd.input_spec
         self._initial_weights = weights
+
+    def reset_states(self):
+        """Zero the states of stateful forward and backward layers."""
+        for sub in (self.forward_layer, self.backward_layer):
+            getattr(sub, "reset_states", lambda: None)()
+
+    reset_state = reset_states
 
     def build(self, sequences_shape, initial_state_shape=None):
         shape = tuple(sequences_shape)

@@ -240,8 +240,6 @@ def test_symbolic_shapes(engine):
 
 
 def test_bad_arguments(engine):
-    with pytest.raises(NotImplementedError, match=r"ConvLSTM2D 'sf'.*stateful=True is not supported"):
-        layers.ConvLSTM2D(2, 3, stateful=True, name="sf")
     with pytest.raises(ValueError, match=r"ConvLSTM2D 'c0'.*`filters` must be a positive integer.*0"):
         layers.ConvLSTM2D(0, 3, name="c0")
     with pytest.raises(ValueError, match=r"ConvLSTM1D 'c1'.*padding.*'causal'"):

@@ -504,8 +504,6 @@ def test_bad_initial_state_and_stateful(engine):
         layers.LSTM(2, name="lstm_s")(_x(B, T, F), initial_state=[np.zeros((B, 2), "float32")])
     with pytest.raises(ValueError, match=r"gru_s.*initial state has shape \(2, 3\)"):
         layers.GRU(2, name="gru_s")(_x(B, T, F), initial_state=[np.zeros((B, 3), "float32")])
-    with pytest.raises(NotImplementedError, match="stateful"):
-        layers.LSTM(2, stateful=True)
     with pytest.raises(ValueError, match="units"):
         layers.LSTM(0)
     with pytest.raises(ValueError, match="merge_mode"):
