@@ -31,7 +31,9 @@ from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, IntegerLookup, Normalization,
                             RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
                             RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
-                            TextVectorization)
+                            TextVectorization, AutoContrast, Pipeline, RandomColorDegeneration,
+                            RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
+                            RandomPosterization, RandomSaturation, RandomSharpness, Solarization)
 from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
                         MultiHeadAttention)
 from .einsum_dense import EinsumDense

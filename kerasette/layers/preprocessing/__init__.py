@@ -8,8 +8,12 @@ from .category_encoding import CategoryEncoding
 from .discretization import Discretization
 from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
                                  RandomRotation, RandomTranslation, RandomZoom)
+from .image_color import (AutoContrast, RandomColorDegeneration, RandomColorJitter, RandomGrayscale,
+                          RandomHue, RandomInvert, RandomPosterization, RandomSaturation,
+                          RandomSharpness, Solarization)
 from .image_resizing import CenterCrop, Resizing
 from .lookup import IntegerLookup, StringLookup
+from .pipeline import Pipeline
 from .normalization import Normalization
 from .rescaling import Rescaling
 from .text_vectorization import TextVectorization

@@ -1,0 +1,322 @@
+"""More Keras 3 image layers on every engine: Pipeline and the colour layers.
+
+Fixed settings (factors that make the transform deterministic) against exact NumPy
+references; Keras 3 as the oracle where its numbers are reachable; identity at
+inference; one seed gives the same images on every engine; configs, shapes, errors.
+"""
+import numpy as np
+import pytest
+
+from kerasette import config, layers
+from kerasette.layers.preprocessing.image_color import GRAY_WEIGHTS
+
+
+def _img(*shape, seed=0, high=1.0):
+    return np.random.default_rng(seed).uniform(0, high, size=shape).astype("float32")
+
+
+def _np(engine, y):
+    return np.asarray(engine.to_numpy(y))
+
+
+def _cf(x):
+    return np.moveaxis(x, -1, -3)
+
+
+def _on(name, fn):
+    previous = config._active
+    config.set_backend(name)
+    try:
+        return fn(config.active())
+    finally:
+        config._active = previous
+
+
+def _gray(x):
+    return np.repeat((x.astype(np.float64) @ np.array(GRAY_WEIGHTS))[..., None], 3, axis=-1)
+
+
+def _smooth(x):  # Keras's 3x3 sharpness kernel, zero padding, float64
+    a, m = 1 / 13, 5 / 13
+    k = np.array([[a, a, a], [a, m, a], [a, a, a]])
+    p = np.pad(x.astype(np.float64), ((0, 0), (1, 1), (1, 1), (0, 0)))
+    h, w = x.shape[1:3]
+    return sum(k[i, j] * p[:, i:i + h, j:j + w] for i in range(3) for j in range(3))
+
+
+# ------------------------------------------------------------- Pipeline
+def test_pipeline_applies_in_order_and_round_trips(engine):
+    x = _img(2, 5, 5, 3)
+    pipe = layers.Pipeline([layers.RandomInvert((1.0, 1.0), value_range=(0, 1)),
+                            layers.Rescaling(2.0), layers.CenterCrop(3, 3)], name="pipe")
+    want = (1.0 - x)[:, 1:4, 1:4] * 2.0
+    np.testing.assert_allclose(_np(engine, pipe(x)), want, atol=1e-6)  # training default True
+    np.testing.assert_allclose(_np(engine, pipe(x, training=False)), x[:, 1:4, 1:4] * 2, atol=1e-6)
+    cfg = pipe.get_config()
+    assert cfg["name"] == "pipe" and [c["class_name"] for c in cfg["layers"]] == \
+        ["RandomInvert", "Rescaling", "CenterCrop"]
+    clone = layers.Pipeline.from_config(cfg)
+    np.testing.assert_allclose(_np(engine, clone(x)), want, atol=1e-6)
+    strip = lambda c: [{k: v for k, v in e.items() if k != "build_config"} for e in c["layers"]]  # noqa: E731
+    assert strip(clone.get_config()) == strip(cfg)
+    assert len(pipe.layers) == 3
+    assert tuple(pipe(layers.Input((5, 5, 3))).shape[1:]) == (3, 3, 3)
+
+
+def test_pipeline_bad_layers():
+    with pytest.raises(ValueError, match="Pipeline.*layers"):
+        layers.Pipeline("flip")
+    with pytest.raises(ValueError, match="Pipeline.*layers"):
+        layers.Pipeline.from_config({"name": "p", "layers": None})
+
+
+@pytest.mark.keras_oracle
+def test_pipeline_config_keys_match_keras(keras_module):
+    theirs = keras_module.layers.Pipeline([keras_module.layers.Rescaling(2.0)], name="p").get_config()
+    assert set(layers.Pipeline([layers.Rescaling(2.0)], name="p").get_config()) == set(theirs)
+
+
+# ------------------------------------------------------------- fixed settings, exact
+def test_grayscale_and_invert_fixed(engine):
+    x = _img(3, 4, 5, 3)
+    out = _np(engine, layers.RandomGrayscale(1.0)(x, training=True))
+    np.testing.assert_allclose(out, _gray(x), atol=1e-6)
+    np.testing.assert_array_equal(_np(engine, layers.RandomGrayscale(0.0)(x, training=True)), x)
+    out = _np(engine, layers.RandomGrayscale(1.0, data_format="channels_first")(_cf(x)[0], training=True))
+    np.testing.assert_allclose(out, _cf(_gray(x))[0], atol=1e-6)
+    x255 = x * 255
+    np.testing.assert_allclose(_np(engine, layers.RandomInvert((1.0, 1.0))(x255, training=True)),
+                               255 - x255, atol=1e-4)
+    np.testing.assert_array_equal(_np(engine, layers.RandomInvert((0.0, 0.0))(x255, training=True)), x255)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.5, 1.0])
+@pytest.mark.parametrize("addition", [0.0, 0.2])
+def test_solarization_fixed(engine, threshold, addition):
+    x = _img(2, 4, 4, 3, high=2.0) - 1.0  # value_range (-1, 1)
+    layer = layers.Solarization((addition, addition), (threshold, threshold), value_range=(-1, 1))
+    v = np.clip((x.astype(np.float64) + 1) * 127.5 + addition * 255, 0, 255)
+    want = np.where(v < threshold * 255, v, 255 - v) / 127.5 - 1
+    np.testing.assert_allclose(_np(engine, layer(x, training=True)), want, atol=1e-5)
+
+
+@pytest.mark.parametrize("bits", [1, 3, 8])
+def test_posterization_fixed(engine, bits):
+    x = _img(2, 4, 4, 3, high=256.0)
+    got = _np(engine, layers.RandomPosterization((bits, bits))(x, training=True))
+    q = 2 ** (8 - bits)
+    np.testing.assert_array_equal(got, (np.clip(x, 0, 255).astype(np.uint8) // q * q).astype("float32"))
+    x1 = _img(2, 4, 4, 3)
+    got = _np(engine, layers.RandomPosterization((bits, bits), value_range=(0, 1))(x1, training=True))
+    np.testing.assert_allclose(got, np.floor(x1 * 255) // q * q / 255, atol=1e-6)
+
+
+def test_autocontrast_reference(engine):
+    x = _img(2, 4, 5, 3) * 0.5 + 0.2
+    x[1, ..., 2] = 0.3  # a constant channel is left as it is
+    lo, hi = x.min(axis=(1, 2), keepdims=True), x.max(axis=(1, 2), keepdims=True)
+    want = np.where(hi > lo, (x - lo) / np.where(hi > lo, hi - lo, 1), x)
+    for training in (True, False):
+        got = _np(engine, layers.AutoContrast(value_range=(0, 1))(x, training=training))
+        np.testing.assert_allclose(got, want, atol=1e-5)
+    got = _np(engine, layers.AutoContrast(value_range=(0, 1), data_format="channels_first")(_cf(x)))
+    np.testing.assert_allclose(got, _cf(want), atol=1e-5)
+
+
+def _ref_hsv_saturation(x, scale):
+    """Saturation times ``scale`` (HSV by colorsys, float64), as a NumPy reference."""
+    import colorsys
+    out = np.empty(x.shape, np.float64)
+    for idx in np.ndindex(x.shape[:-1]):
+        h, s, v = colorsys.rgb_to_hsv(*x[idx].astype(np.float64))
+        out[idx] = colorsys.hsv_to_rgb(h, min(max(s * scale, 0.0), 255.0), v)
+    return out
+
+
+def _ref_hue_shift(x, d):
+    import colorsys
+    out = np.empty(x.shape, np.float64)
+    for idx in np.ndindex(x.shape[:-1]):
+        h, s, v = colorsys.rgb_to_hsv(*x[idx].astype(np.float64))
+        out[idx] = colorsys.hsv_to_rgb((h + d) % 1.0, s, v)
+    return out
+
+
+def test_saturation_and_hue_fixed(engine):
+    x = _img(2, 3, 4, 3)
+    # factor 0.5 -> scale 0.5 / 0.5 = 1: the HSV round trip is the identity
+    np.testing.assert_allclose(_np(engine, layers.RandomSaturation((0.5, 0.5))(x, training=True)), x,
+                               atol=1e-5)
+    np.testing.assert_allclose(_np(engine, layers.RandomSaturation((0.0, 0.0))(x, training=True)),
+                               np.repeat(x.max(-1, keepdims=True), 3, -1), atol=1e-6)
+    got = _np(engine, layers.RandomSaturation((0.2, 0.2))(x, training=True))
+    np.testing.assert_allclose(got, _ref_hsv_saturation(x, 0.2 / 0.8), atol=1e-5)
+    np.testing.assert_allclose(_np(engine, layers.RandomHue((0.0, 0.0), value_range=(0, 1))(x, training=True)),
+                               x, atol=1e-5)
+    got = _np(engine, layers.RandomHue((1.0, 1.0), value_range=(0, 255))(x * 255, training=True))
+    np.testing.assert_allclose(got, _ref_hue_shift(x, 0.5) * 255, atol=1e-3)
+
+
+def test_degeneration_and_sharpness_fixed(engine):
+    x = _img(2, 4, 5, 3)
+    got = _np(engine, layers.RandomColorDegeneration((1.0, 1.0), value_range=(0, 1))(x, training=True))
+    np.testing.assert_allclose(got, np.clip(_gray(x), 0, 1), atol=1e-6)
+    got = _np(engine, layers.RandomColorDegeneration((0.4, 0.4), value_range=(0, 1))(x, training=True))
+    np.testing.assert_allclose(got, np.clip(x + 0.4 * (_gray(x) - x), 0, 1), atol=1e-6)
+    got = _np(engine, layers.RandomSharpness((0.5, 0.5), value_range=(0, 1))(x, training=True))
+    np.testing.assert_allclose(got, x, atol=1e-6)
+    got = _np(engine, layers.RandomSharpness((0.0, 0.0), value_range=(0, 1))(x, training=True))
+    np.testing.assert_allclose(got, np.clip(_smooth(x), 0, 1), atol=1e-5)
+    got = _np(engine, layers.RandomSharpness((1.0, 1.0), value_range=(0, 1),
+                                             data_format="channels_first")(_cf(x), training=True))
+    np.testing.assert_allclose(got, _cf(np.clip(2 * x - _smooth(x), 0, 1)), atol=1e-5)
+
+
+def test_color_jitter_composes(engine):
+    x = _img(2, 4, 4, 3)
+    jitter = layers.RandomColorJitter(value_range=(0, 1), brightness_factor=(0.1, 0.1),
+                                      saturation_factor=(0.5, 0.5), hue_factor=(0.0, 0.0))
+    np.testing.assert_allclose(_np(engine, jitter(x, training=True)), np.clip(x + 0.1, 0, 1), atol=1e-5)
+    np.testing.assert_array_equal(_np(engine, jitter(x, training=False)), x)
+
+
+# ------------------------------------------------------------- Keras oracle
+@pytest.mark.keras_oracle
+def test_fixed_color_layers_match_keras(engine, keras_module):
+    kl = keras_module.layers
+    x = _img(2, 5, 6, 3, high=255.0)
+    x[1, ..., 0] = 40.0
+    pairs = [
+        (layers.AutoContrast(), kl.AutoContrast()),
+        (layers.AutoContrast(value_range=(0, 510)), kl.AutoContrast(value_range=(0, 510))),
+        (layers.RandomGrayscale(1.0), kl.RandomGrayscale(1.0)),
+        (layers.RandomInvert((1.0, 1.0)), kl.RandomInvert((1.0, 1.0))),
+        (layers.Solarization(0.0, 0.0), kl.Solarization(0.0, 0.0)),
+        (layers.Solarization((0.0, 0.0), (0.0, 0.0), value_range=(0, 510)),
+         kl.Solarization((0.0, 0.0), (0.0, 0.0), value_range=(0, 510))),
+        (layers.RandomPosterization((3, 3)), kl.RandomPosterization((3, 3))),
+        (layers.RandomSaturation((0.5, 0.5)), kl.RandomSaturation((0.5, 0.5))),
+        (layers.RandomSaturation((0.3, 0.3)), kl.RandomSaturation((0.3, 0.3))),
+        (layers.RandomSaturation((0.8, 0.8)), kl.RandomSaturation((0.8, 0.8))),
+        (layers.RandomHue((1.0, 1.0)), kl.RandomHue((1.0, 1.0))),
+        (layers.RandomHue((0.0, 0.0)), kl.RandomHue((0.0, 0.0))),
+        (layers.RandomColorDegeneration((0.6, 0.6)), kl.RandomColorDegeneration((0.6, 0.6))),
+        (layers.RandomSharpness((0.2, 0.2)), kl.RandomSharpness((0.2, 0.2))),
+        (layers.RandomSharpness((0.9, 0.9)), kl.RandomSharpness((0.9, 0.9))),
+    ]
+    for ours, theirs in pairs:
+        want = np.asarray(theirs(x, training=True))
+        np.testing.assert_allclose(_np(engine, ours(x, training=True)), want, rtol=1e-5, atol=2e-3,
+                                   err_msg=f"{type(ours).__name__} {ours.get_config()}")
+
+
+# ------------------------------------------------------------- random draws
+RANDOM = {
+    "grayscale": lambda **kw: layers.RandomGrayscale(0.5, **kw),
+    "invert": lambda **kw: layers.RandomInvert(1.0, value_range=(0, 1), **kw),
+    "solarization": lambda **kw: layers.Solarization(0.3, 0.8, value_range=(0, 1), **kw),
+    "posterization": lambda **kw: layers.RandomPosterization(6, value_range=(0, 1), **kw),
+    "saturation": lambda **kw: layers.RandomSaturation(0.8, value_range=(0, 1), **kw),
+    "hue": lambda **kw: layers.RandomHue(0.6, value_range=(0, 1), **kw),
+    "degeneration": lambda **kw: layers.RandomColorDegeneration(0.9, value_range=(0, 1), **kw),
+    "sharpness": lambda **kw: layers.RandomSharpness(0.9, value_range=(0, 1), **kw),
+    "jitter": lambda **kw: layers.RandomColorJitter((0, 1), 0.2, 0.3, 0.7, 0.4, **kw),
+    "pipeline": lambda **kw: layers.Pipeline([layers.RandomHue(0.5, value_range=(0, 1), **kw),
+                                              layers.RandomInvert(1.0, value_range=(0, 1), **kw)]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RANDOM))
+def test_random_color_layers_inference_training_and_seeds(engine, kind):
+    x = _img(8, 6, 5, 3)
+    layer = RANDOM[kind](seed=11)
+    np.testing.assert_array_equal(_np(engine, layer(x, training=False)), x)
+    out = _np(engine, layer(x, training=True))
+    assert out.shape == x.shape == tuple(layer.compute_output_shape(x.shape))
+    assert not np.allclose(out, x), "training mode changes the images"
+    np.testing.assert_array_equal(_np(engine, RANDOM[kind](seed=11)(x, training=True)), out)
+    ref = _on("numpy", lambda b: np.asarray(b.to_numpy(RANDOM[kind](seed=11)(x, training=True))))
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+    one = _np(engine, RANDOM[kind](seed=11)(x[0], training=True))
+    assert one.shape == x.shape[1:]
+    if kind != "pipeline":
+        cf = _np(engine, RANDOM[kind](seed=11, data_format="channels_first")(_cf(x), training=True))
+        np.testing.assert_allclose(cf, _cf(out), rtol=1e-5, atol=1e-5)
+
+
+def test_grayscale_and_invert_draw_per_image(engine):
+    x = _img(64, 2, 2, 3)
+    out = _np(engine, layers.RandomGrayscale(0.5, seed=3)(x, training=True))
+    gray = np.all(np.abs(out - _gray(x)) < 1e-6, axis=(1, 2, 3))
+    kept = np.all(out == x, axis=(1, 2, 3))
+    assert np.all(gray | kept) and 10 < gray.sum() < 54
+    out = _np(engine, layers.RandomInvert((0.5, 0.5), value_range=(0, 1), seed=3)(x, training=True))
+    inv = np.all(np.abs(out - (1 - x)) < 1e-6, axis=(1, 2, 3))
+    assert np.all(inv | np.all(out == x, axis=(1, 2, 3))) and 10 < inv.sum() < 54
+
+
+# ------------------------------------------------------------- configs, shapes, errors
+ALL = [
+    lambda: layers.RandomGrayscale(0.3, data_format="channels_first"),
+    lambda: layers.RandomInvert(0.4, value_range=(0, 1), seed=2),
+    lambda: layers.Solarization(0.2, (0.1, 0.6), value_range=(0, 1), seed=3),
+    lambda: layers.RandomPosterization((2, 5), seed=4),
+    lambda: layers.AutoContrast(value_range=(0, 1)),
+    lambda: layers.RandomSaturation((0.2, 0.7), seed=5),
+    lambda: layers.RandomHue(0.3, value_range=(0, 1), seed=6),
+    lambda: layers.RandomColorDegeneration(0.5),
+    lambda: layers.RandomSharpness((0.1, 0.9), value_range=(-1, 1)),
+    lambda: layers.RandomColorJitter((0, 1), brightness_factor=0.2, hue_factor=(0.1, 0.3), seed=7),
+]
+
+
+@pytest.mark.parametrize("make", ALL, ids=lambda m: "")
+def test_config_round_trip_and_symbolic_shape(engine, make):
+    layer = make()
+    cfg = layer.get_config()
+    clone = type(layer).from_config(cfg)
+    assert clone.get_config() == cfg
+    assert "data_format" in cfg
+    shape = (3, 6, 5) if layer.data_format == "channels_first" else (6, 5, 3)
+    sym = layer(layers.Input(shape))
+    assert tuple(sym.shape[1:]) == shape
+    x = _img(2, *shape)
+    assert _np(engine, layer(x, training=True)).shape == x.shape
+
+
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("make", ALL, ids=lambda m: "")
+def test_config_keys_match_keras(make, keras_module):
+    ours = make().get_config()
+    theirs = getattr(keras_module.layers, type(make()).__name__).from_config(
+        {k: v for k, v in ours.items() if k != "dtype"}).get_config()
+    assert set(ours) == set(theirs)
+    for k in ours.keys() - {"name", "dtype", "trainable"}:
+        norm = lambda v: [float(e) for e in v] if isinstance(v, (tuple, list)) else v  # noqa: E731
+        assert norm(ours[k]) == norm(theirs[k]), k
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: layers.RandomGrayscale(1.5), "RandomGrayscale.*factor"),
+    (lambda: layers.RandomInvert(-0.1), "RandomInvert.*factor"),
+    (lambda: layers.RandomInvert(0.5, value_range=3), "RandomInvert.*value_range"),
+    (lambda: layers.Solarization(1.2), "Solarization.*addition_factor"),
+    (lambda: layers.Solarization(0.1, (0.1, 0.2, 0.3)), "Solarization.*threshold_factor"),
+    (lambda: layers.RandomPosterization(9), "RandomPosterization.*factor"),
+    (lambda: layers.RandomPosterization(2.5), "RandomPosterization.*factor"),
+    (lambda: layers.AutoContrast(value_range=(0,)), "AutoContrast.*value_range"),
+    (lambda: layers.RandomSaturation(1.5), "RandomSaturation.*factor"),
+    (lambda: layers.RandomHue(-0.5), "RandomHue.*factor"),
+    (lambda: layers.RandomColorDegeneration("a"), "RandomColorDegeneration.*factor"),
+    (lambda: layers.RandomSharpness(2), "RandomSharpness.*factor"),
+    (lambda: layers.RandomColorJitter(hue_factor=3.0), "RandomHue.*factor"),
+    (lambda: layers.RandomGrayscale(0.5, data_format="nhwc"), "RandomGrayscale.*data_format"),
+])
+def test_bad_arguments(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_rgb_layers_reject_other_channel_counts(engine):
+    with pytest.raises(ValueError, match="RandomHue.*3 channels"):
+        layers.RandomHue(0.2)(_img(1, 3, 3, 4), training=True)
