@@ -33,7 +33,7 @@ from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, Intege
                             RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
                             TextVectorization, AutoContrast, Pipeline, RandomColorDegeneration,
                             RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
-                            RandomPosterization, RandomSaturation, RandomSharpness, Solarization)
+                            RandomPosterization, RandomSaturation, RandomSharpness, RandomShear, Solarization)
 from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
                         MultiHeadAttention)
 from .einsum_dense import EinsumDense

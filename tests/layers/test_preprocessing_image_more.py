@@ -180,6 +180,44 @@ def test_color_jitter_composes(engine):
     np.testing.assert_array_equal(_np(engine, jitter(x, training=False)), x)
 
 
+# ------------------------------------------------------------- shear
+@pytest.mark.parametrize("fill_mode", ["reflect", "wrap", "constant", "nearest"])
+@pytest.mark.parametrize("interpolation", ["bilinear", "nearest"])
+def test_shear_by_whole_pixels(engine, fill_mode, interpolation):
+    # x_factor (1, 1): out[y, x] = in[y, x + s * y], s = +-1 per image
+    x = _img(16, 4, 5, 2)
+    NP_PAD = {"reflect": "symmetric", "wrap": "wrap", "nearest": "edge", "constant": "constant"}
+    kw = {"constant_values": 0.5} if fill_mode == "constant" else {}
+    padded = np.pad(x, ((0, 0), (0, 0), (4, 4), (0, 0)), mode=NP_PAD[fill_mode], **kw)
+    want = {s: np.stack([padded[:, y, 4 + s * y:4 + s * y + 5] for y in range(4)], axis=1) for s in (1, -1)}
+    layer = layers.RandomShear((1.0, 1.0), 0.0, interpolation=interpolation, fill_mode=fill_mode,
+                               fill_value=0.5, seed=5)
+    out = _np(engine, layer(x, training=True))
+    pos = np.all(np.abs(out - want[1]) < 1e-5, axis=(1, 2, 3))
+    neg = np.all(np.abs(out - want[-1]) < 1e-5, axis=(1, 2, 3))
+    assert np.all(pos | neg) and pos.any() and neg.any()
+    # y_factor shears columns the same way: transpose the picture
+    layer = layers.RandomShear(0.0, (1.0, 1.0), interpolation=interpolation, fill_mode=fill_mode,
+                               fill_value=0.5, seed=5, data_format="channels_first")
+    got = _np(engine, layer(_cf(np.swapaxes(x, 1, 2)), training=True))
+    np.testing.assert_allclose(np.swapaxes(np.moveaxis(got, 1, -1), 1, 2), out, atol=1e-5)
+
+
+def test_shear_number_factor_round_trips(engine):
+    layer = layers.RandomShear(0.3, 0.2, seed=1)
+    assert layer.x_range == (-0.3, 0.3)
+    clone = layers.RandomShear.from_config(layer.get_config())
+    x = _img(2, 5, 6, 3)
+    np.testing.assert_array_equal(_np(engine, clone(x, training=True)), _np(engine, layer(x, training=True)))
+
+
+@pytest.mark.keras_oracle
+def test_shear_zero_matches_keras(engine, keras_module):
+    x = _img(2, 5, 6, 3)
+    want = np.asarray(keras_module.layers.RandomShear(0.0, 0.0)(x, training=True))
+    np.testing.assert_allclose(_np(engine, layers.RandomShear(0.0, 0.0)(x, training=True)), want, atol=1e-5)
+
+
 # ------------------------------------------------------------- Keras oracle
 @pytest.mark.keras_oracle
 def test_fixed_color_layers_match_keras(engine, keras_module):
@@ -221,6 +259,7 @@ RANDOM = {
     "degeneration": lambda **kw: layers.RandomColorDegeneration(0.9, value_range=(0, 1), **kw),
     "sharpness": lambda **kw: layers.RandomSharpness(0.9, value_range=(0, 1), **kw),
     "jitter": lambda **kw: layers.RandomColorJitter((0, 1), 0.2, 0.3, 0.7, 0.4, **kw),
+    "shear": lambda **kw: layers.RandomShear(0.4, (0.1, 0.3), **kw),
     "pipeline": lambda **kw: layers.Pipeline([layers.RandomHue(0.5, value_range=(0, 1), **kw),
                                               layers.RandomInvert(1.0, value_range=(0, 1), **kw)]),
 }
@@ -267,6 +306,7 @@ ALL = [
     lambda: layers.RandomColorDegeneration(0.5),
     lambda: layers.RandomSharpness((0.1, 0.9), value_range=(-1, 1)),
     lambda: layers.RandomColorJitter((0, 1), brightness_factor=0.2, hue_factor=(0.1, 0.3), seed=7),
+    lambda: layers.RandomShear((0.0, 0.3), (0.1, 0.2), fill_mode="constant", fill_value=1.0, seed=8),
 ]
 
 
@@ -311,6 +351,9 @@ def test_config_keys_match_keras(make, keras_module):
     (lambda: layers.RandomSharpness(2), "RandomSharpness.*factor"),
     (lambda: layers.RandomColorJitter(hue_factor=3.0), "RandomHue.*factor"),
     (lambda: layers.RandomGrayscale(0.5, data_format="nhwc"), "RandomGrayscale.*data_format"),
+    (lambda: layers.RandomShear(1.5), "RandomShear.*x_factor"),
+    (lambda: layers.RandomShear(0.1, (-0.2, 0.1)), "RandomShear.*y_factor"),
+    (lambda: layers.RandomShear(0.1, fill_mode="mirror"), "RandomShear.*fill_mode"),
 ])
 def test_bad_arguments(make, message):
     with pytest.raises(ValueError, match=message):

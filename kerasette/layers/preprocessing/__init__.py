@@ -7,7 +7,7 @@ strings and vocabularies on the host (NumPy / Python) and return engine arrays.
 from .category_encoding import CategoryEncoding
 from .discretization import Discretization
 from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
-                                 RandomRotation, RandomTranslation, RandomZoom)
+                                 RandomRotation, RandomShear, RandomTranslation, RandomZoom)
 from .image_color import (AutoContrast, RandomColorDegeneration, RandomColorJitter, RandomGrayscale,
                           RandomHue, RandomInvert, RandomPosterization, RandomSaturation,
                           RandomSharpness, Solarization)
