@@ -218,6 +218,81 @@ def test_shear_zero_matches_keras(engine, keras_module):
     np.testing.assert_allclose(_np(engine, layers.RandomShear(0.0, 0.0)(x, training=True)), want, atol=1e-5)
 
 
+# ------------------------------------------------------------- MixUp, CutMix
+def _partners(labels):
+    """(own weight, partner index) per row of mixed one-hot labels."""
+    n = labels.shape[0]
+    own = labels[np.arange(n), np.arange(n)]
+    rest = labels.copy()
+    rest[np.arange(n), np.arange(n)] = -1
+    partner = np.where(own >= 1 - 1e-6, np.arange(n), rest.argmax(1))
+    return own, partner
+
+
+def test_mixup_mixes_images_and_labels_alike(engine):
+    x = _img(8, 4, 5, 3)
+    out = MIX["mixup"](seed=4)({"images": x, "labels": np.eye(8, dtype="float32")}, training=True)
+    images, labels = _np(engine, out["images"]), _np(engine, out["labels"])
+    np.testing.assert_allclose(labels.sum(1), 1.0, atol=1e-5)
+    w, partner = _partners(labels)
+    want = w[:, None, None, None] * x + (1 - w[:, None, None, None]) * x[partner]
+    np.testing.assert_allclose(images, want, atol=1e-5)
+    assert np.all((w >= 0) & (w <= 1))
+    np.testing.assert_array_equal(_np(engine, layers.MixUp(seed=4)(x, training=False)), x)
+
+
+def test_cutmix_pastes_a_box(engine):
+    x = _img(8, 6, 7, 2) + 2.0 * np.arange(8, dtype="float32")[:, None, None, None]  # image i in [2i, 2i+1)
+    out = MIX["cutmix"](seed=2)({"images": x, "labels": np.eye(8, dtype="float32")}, training=True)
+    images, labels = _np(engine, out["images"]), _np(engine, out["labels"])
+    w, partner = _partners(labels)
+    src = np.floor(images / 2.0).astype(int)[..., 0]  # which image each pixel came from
+    for i in range(8):
+        pasted = src[i] != i
+        assert np.all(src[i][pasted] == partner[i])
+        np.testing.assert_array_equal(images[i][~pasted], x[i][~pasted])
+        np.testing.assert_array_equal(images[i][pasted], x[partner[i]][pasted])
+        if pasted.any():  # a rectangle
+            rows, cols = np.where(pasted)
+            assert pasted[rows.min():rows.max() + 1, cols.min():cols.max() + 1].all()
+            assert pasted.sum() <= (1 - w[i]) * 42 + 7 + 6 + 1
+    # one unbatched image is left alone (nothing to mix with), as Keras
+    np.testing.assert_array_equal(_np(engine, layers.CutMix(seed=2)(x[0], training=True)), x[0])
+
+
+def test_partner_permutation(engine):
+    from kerasette.layers.preprocessing.image_mixing import permutation
+    u = engine.convert(np.array([0.5, 0.1, 0.5, 0.9, 0.0], "float32"))
+    np.testing.assert_array_equal(_np(engine, permutation(u)), [2, 1, 3, 4, 0])  # ties: by index
+
+
+def test_beta_draws_have_the_right_moments(engine):
+    from kerasette.layers.preprocessing.image_mixing import beta_symmetric
+    for alpha in (0.2, 1.0, 2.0):
+        v = _np(engine, beta_symmetric(engine.convert(7, "int32"), 4000, alpha))
+        assert abs(v.mean() - 0.5) < 0.02, alpha
+        assert abs(v.var() - 1 / (4 * (2 * alpha + 1))) < 0.01, alpha
+
+
+MIX = {
+    "mixup": lambda **kw: layers.MixUp(**kw),
+    "cutmix": lambda **kw: layers.CutMix(**kw),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MIX))
+def test_mixing_layers_seeds_and_layouts(engine, kind):
+    x = _img(6, 5, 4, 3)
+    layer = MIX[kind](seed=9)
+    np.testing.assert_array_equal(_np(engine, layer(x, training=False)), x)
+    out = _np(engine, layer(x, training=True))
+    assert out.shape == x.shape and not np.allclose(out, x)
+    ref = _on("numpy", lambda b: np.asarray(b.to_numpy(MIX[kind](seed=9)(x, training=True))))
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+    cf = _np(engine, MIX[kind](seed=9, data_format="channels_first")(_cf(x), training=True))
+    np.testing.assert_allclose(cf, _cf(out), rtol=1e-5, atol=1e-5)
+
+
 # ------------------------------------------------------------- Keras oracle
 @pytest.mark.keras_oracle
 def test_fixed_color_layers_match_keras(engine, keras_module):
@@ -306,6 +381,8 @@ ALL = [
     lambda: layers.RandomColorDegeneration(0.5),
     lambda: layers.RandomSharpness((0.1, 0.9), value_range=(-1, 1)),
     lambda: layers.RandomColorJitter((0, 1), brightness_factor=0.2, hue_factor=(0.1, 0.3), seed=7),
+    lambda: layers.MixUp(0.4, seed=3),
+    lambda: layers.CutMix((0.2, 0.8), seed=4, data_format="channels_first"),
     lambda: layers.RandomShear((0.0, 0.3), (0.1, 0.2), fill_mode="constant", fill_value=1.0, seed=8),
 ]
 
@@ -352,6 +429,8 @@ def test_config_keys_match_keras(make, keras_module):
     (lambda: layers.RandomColorJitter(hue_factor=3.0), "RandomHue.*factor"),
     (lambda: layers.RandomGrayscale(0.5, data_format="nhwc"), "RandomGrayscale.*data_format"),
     (lambda: layers.RandomShear(1.5), "RandomShear.*x_factor"),
+    (lambda: layers.MixUp(0.0), "MixUp.*alpha"),
+    (lambda: layers.CutMix(1.5), "CutMix.*factor"),
     (lambda: layers.RandomShear(0.1, (-0.2, 0.1)), "RandomShear.*y_factor"),
     (lambda: layers.RandomShear(0.1, fill_mode="mirror"), "RandomShear.*fill_mode"),
 ])

@@ -11,6 +11,7 @@ from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop, R
 from .image_color import (AutoContrast, RandomColorDegeneration, RandomColorJitter, RandomGrayscale,
                           RandomHue, RandomInvert, RandomPosterization, RandomSaturation,
                           RandomSharpness, Solarization)
+from .image_mixing import CutMix, MixUp
 from .image_resizing import CenterCrop, Resizing
 from .lookup import IntegerLookup, StringLookup
 from .pipeline import Pipeline
