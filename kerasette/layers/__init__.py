@@ -33,7 +33,8 @@ from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, Intege
                             RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
                             TextVectorization, AutoContrast, CutMix, MixUp, Pipeline, RandomColorDegeneration,
                             RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
-                            RandomPosterization, RandomSaturation, RandomSharpness, RandomShear, Solarization)
+                            RandomPosterization, RandomSaturation, RandomSharpness, RandomShear, Solarization,
+                            RandomErasing, RandomGaussianBlur)
 from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
                         MultiHeadAttention)
 from .einsum_dense import EinsumDense

@@ -293,6 +293,51 @@ def test_mixing_layers_seeds_and_layouts(engine, kind):
     np.testing.assert_allclose(cf, _cf(out), rtol=1e-5, atol=1e-5)
 
 
+# ------------------------------------------------------------- erasing, blur
+def _ref_blur(x, kw, kh, sx, sy):
+    def k1(n, s):
+        t = np.arange(n) - (n - 1) / 2
+        k = np.exp(-0.5 * (t / s) ** 2)
+        return k / k.sum()
+    k = np.outer(k1(kh, sy), k1(kw, sx))
+    ph, pw = (kh - 1) // 2, (kw - 1) // 2
+    p = np.pad(x.astype(np.float64), ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+    h, w = x.shape[1:3]
+    return sum(k[i, j] * p[:, i:i + h, j:j + w] for i in range(kh) for j in range(kw))
+
+
+@pytest.mark.parametrize("kernel_size", [3, (5, 3)])
+def test_gaussian_blur_fixed(engine, kernel_size):
+    x = _img(2, 6, 7, 3)
+    layer = layers.RandomGaussianBlur((1.0, 1.0), kernel_size, (0.7, 0.7), value_range=(0, 1))
+    kw, kh = kernel_size if isinstance(kernel_size, tuple) else (kernel_size, kernel_size)
+    want = np.clip(_ref_blur(x, kw, kh, 0.7 + 1e-6, 0.7 + 1e-6), 0, 1)
+    np.testing.assert_allclose(_np(engine, layer(x, training=True)), want, atol=1e-5)
+    never = layers.RandomGaussianBlur((0.0, 0.0), value_range=(0, 1))
+    np.testing.assert_allclose(_np(engine, never(x, training=True)), x, atol=0)
+
+
+def test_erasing_fixed(engine):
+    x = _img(4, 6, 8, 3)
+    layer = layers.RandomErasing((1.0, 1.0), (1.0, 1.0), fill_value=[0.2, 0.5, 2.0], value_range=(0, 1))
+    want = np.broadcast_to(np.array([0.2, 0.5, 1.0], "float32"), x.shape)
+    np.testing.assert_allclose(_np(engine, layer(x, training=True)), want, atol=1e-6)
+    # a box of half the height and width at a random place
+    out = _np(engine, layers.RandomErasing((1.0, 1.0), (0.25, 0.25), fill_value=-1.0,
+                                           value_range=(-1, 1), seed=3)(x, training=True))
+    for i in range(4):
+        erased = np.all(out[i] == -1.0, axis=-1)
+        rows, cols = np.where(erased)
+        assert erased.sum() in (12, 15, 16, 20) and erased[rows.min():rows.max() + 1,
+                                                            cols.min():cols.max() + 1].all()
+        np.testing.assert_array_equal(out[i][~erased], x[i][~erased])
+    never = layers.RandomErasing((0.0, 0.0), fill_value=0.0, value_range=(0, 1))
+    np.testing.assert_array_equal(_np(engine, never(x, training=True)), x)
+    # fill_value None: one random normal value times value_range[1], clipped
+    out = _np(engine, layers.RandomErasing((1.0, 1.0), (1.0, 1.0), value_range=(-10, 10), seed=1)(x, training=True))
+    assert np.all(out == out.flat[0]) and -10 <= out.flat[0] <= 10
+
+
 # ------------------------------------------------------------- Keras oracle
 @pytest.mark.keras_oracle
 def test_fixed_color_layers_match_keras(engine, keras_module):
@@ -316,6 +361,11 @@ def test_fixed_color_layers_match_keras(engine, keras_module):
         (layers.RandomColorDegeneration((0.6, 0.6)), kl.RandomColorDegeneration((0.6, 0.6))),
         (layers.RandomSharpness((0.2, 0.2)), kl.RandomSharpness((0.2, 0.2))),
         (layers.RandomSharpness((0.9, 0.9)), kl.RandomSharpness((0.9, 0.9))),
+        (layers.RandomGaussianBlur((1.0, 1.0), 5, (0.8, 0.8)), kl.RandomGaussianBlur((1.0, 1.0), 5, (0.8, 0.8))),
+        (layers.RandomGaussianBlur((1.0, 1.0), (3, 5), (0.5, 0.5)),
+         kl.RandomGaussianBlur((1.0, 1.0), (3, 5), (0.5, 0.5))),
+        (layers.RandomErasing((1.0, 1.0), (1.0, 1.0), fill_value=7.0),
+         kl.RandomErasing((1.0, 1.0), (1.0, 1.0), fill_value=7.0)),
     ]
     for ours, theirs in pairs:
         want = np.asarray(theirs(x, training=True))
@@ -335,6 +385,8 @@ RANDOM = {
     "sharpness": lambda **kw: layers.RandomSharpness(0.9, value_range=(0, 1), **kw),
     "jitter": lambda **kw: layers.RandomColorJitter((0, 1), 0.2, 0.3, 0.7, 0.4, **kw),
     "shear": lambda **kw: layers.RandomShear(0.4, (0.1, 0.3), **kw),
+    "blur": lambda **kw: layers.RandomGaussianBlur(0.8, (3, 5), 0.9, value_range=(0, 1), **kw),
+    "erasing": lambda **kw: layers.RandomErasing(value_range=(0, 1), **kw),
     "pipeline": lambda **kw: layers.Pipeline([layers.RandomHue(0.5, value_range=(0, 1), **kw),
                                               layers.RandomInvert(1.0, value_range=(0, 1), **kw)]),
 }
@@ -383,6 +435,8 @@ ALL = [
     lambda: layers.RandomColorJitter((0, 1), brightness_factor=0.2, hue_factor=(0.1, 0.3), seed=7),
     lambda: layers.MixUp(0.4, seed=3),
     lambda: layers.CutMix((0.2, 0.8), seed=4, data_format="channels_first"),
+    lambda: layers.RandomGaussianBlur(0.5, 5, (0.2, 0.9), value_range=(0, 1), seed=2),
+    lambda: layers.RandomErasing(0.7, (0.1, 0.2), fill_value=[1, 2, 3], seed=5),
     lambda: layers.RandomShear((0.0, 0.3), (0.1, 0.2), fill_mode="constant", fill_value=1.0, seed=8),
 ]
 
@@ -430,6 +484,10 @@ def test_config_keys_match_keras(make, keras_module):
     (lambda: layers.RandomGrayscale(0.5, data_format="nhwc"), "RandomGrayscale.*data_format"),
     (lambda: layers.RandomShear(1.5), "RandomShear.*x_factor"),
     (lambda: layers.MixUp(0.0), "MixUp.*alpha"),
+    (lambda: layers.RandomGaussianBlur(kernel_size=4), "RandomGaussianBlur.*kernel_size"),
+    (lambda: layers.RandomGaussianBlur(sigma=2.0), "RandomGaussianBlur.*sigma"),
+    (lambda: layers.RandomErasing(scale=(0.1, 1.5)), "RandomErasing.*scale"),
+    (lambda: layers.RandomErasing(fill_value=[1, 2]), "RandomErasing.*fill_value"),
     (lambda: layers.CutMix(1.5), "CutMix.*factor"),
     (lambda: layers.RandomShear(0.1, (-0.2, 0.1)), "RandomShear.*y_factor"),
     (lambda: layers.RandomShear(0.1, fill_mode="mirror"), "RandomShear.*fill_mode"),

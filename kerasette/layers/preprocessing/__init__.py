@@ -8,10 +8,11 @@ from .category_encoding import CategoryEncoding
 from .discretization import Discretization
 from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
                                  RandomRotation, RandomShear, RandomTranslation, RandomZoom)
-from .image_color import (AutoContrast, RandomColorDegeneration, RandomColorJitter, RandomGrayscale,
+from .image_color import (AutoContrast, RandomColorDegeneration, RandomColorJitter, RandomGaussianBlur,
+                          RandomGrayscale,
                           RandomHue, RandomInvert, RandomPosterization, RandomSaturation,
                           RandomSharpness, Solarization)
-from .image_mixing import CutMix, MixUp
+from .image_mixing import CutMix, MixUp, RandomErasing
 from .image_resizing import CenterCrop, Resizing
 from .lookup import IntegerLookup, StringLookup
 from .pipeline import Pipeline

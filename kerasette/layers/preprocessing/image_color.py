@@ -1,5 +1,6 @@
 """Colour augmentation layers (Keras 3): grayscale, invert, solarize, posterize,
-auto-contrast, saturation, hue, colour degeneration, sharpness and colour jitter.
+auto-contrast, saturation, hue, colour degeneration, sharpness, Gaussian blur and
+colour jitter.
 
 All work on NHWC internally; RGB <-> HSV is written once here (``rgb_to_hsv`` /
 ``hsv_to_rgb``, the dm_pix formulas Keras uses). Random layers draw from
@@ -379,3 +380,58 @@ class RandomColorJitter(RandomImageLayer):
                 "brightness_factor": self.brightness_factor, "contrast_factor": self.contrast_factor,
                 "saturation_factor": self.saturation_factor, "hue_factor": self.hue_factor,
                 "seed": self.seed}
+
+
+class RandomGaussianBlur(_RandomColor):
+    """Blurs each image with probability drawn from ``factor`` (training only): a separable
+    Gaussian of ``kernel_size`` (odd; a pair is ``(width, height)``) with ``sigma`` drawn
+    once per batch for each axis (a number ``s`` reads as ``(0, s)``), zero padding,
+    clipped to ``value_range``, as Keras 3.
+
+    Args:
+        factor: a number ``f`` (``[0, f]``) or a pair in ``[0, 1]`` (default 1.0).
+        kernel_size: an odd int or a pair of odd ints (default 3).
+        sigma: a number or a pair in ``[0, 1]`` (default 1.0).
+        value_range: ``(low, high)`` of the pixels (default ``(0, 255)``).
+        data_format, seed: as the other image layers.
+    """
+
+    def __init__(self, factor=1.0, kernel_size=3, sigma=1.0, value_range=(0, 255), data_format=None,
+                 seed=None, **kwargs):
+        super().__init__(seed=seed, data_format=data_format, **kwargs)
+        self.factor = check_range(self, "factor", factor, 0, 1)
+        sizes = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
+        if len(sizes) != 2 or any(isinstance(k, bool) or not isinstance(k, int) or k < 1 or k % 2 == 0
+                                  for k in sizes):
+            raise ValueError(f"RandomGaussianBlur '{self.name}': `kernel_size` must be an odd positive "
+                             f"int or a pair of them, got {kernel_size!r}.")
+        self.kernel_size = tuple(sizes)
+        self.sigma = check_range(self, "sigma", sigma, 0, 1)
+        self.value_range = check_value_range(self, value_range, sort=False)
+
+    @staticmethod
+    def _kernel(size, sigma, dtype):
+        t = ops.convert_to_tensor([i - (size - 1) / 2.0 for i in range(size)], dtype)
+        k = ops.exp(ops.multiply(ops.square(ops.divide(t, sigma)), -0.5))
+        return ops.divide(k, ops.sum(k))
+
+    def _apply(self, x, seed):
+        b, c, dt = ops.shape(x)[0], ops.shape(x)[-1], ops.dtype(x)
+        u = uniform(seed, (2 * b + 2,))
+        (f0, f1), (s0, s1) = self.factor, self.sigma
+        prob = ops.add(ops.multiply(ops.getitem(u, slice(0, b)), f1 - f0), f0)
+        apply = _per_image(ops.less(ops.getitem(u, slice(b, 2 * b)), prob), b)
+        sig = ops.cast(ops.add(ops.add(ops.multiply(ops.getitem(u, slice(2 * b, 2 * b + 2)), s1 - s0), s0),
+                               1e-6), dt)
+        kw, kh = self.kernel_size
+        kx = self._kernel(kw, ops.getitem(sig, 0), dt)
+        ky = self._kernel(kh, ops.getitem(sig, 1), dt)
+        ones = ops.ones((1, 1, c, 1), dt)
+        y = ops.depthwise_conv(x, ops.multiply(ops.reshape(ky, (kh, 1, 1, 1)), ones), 1, "same")
+        y = ops.depthwise_conv(y, ops.multiply(ops.reshape(kx, (1, kw, 1, 1)), ones), 1, "same")
+        y = ops.clip(y, float(self.value_range[0]), float(self.value_range[1]))
+        return ops.where(apply, y, ops.clip(x, float(self.value_range[0]), float(self.value_range[1])))
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "kernel_size": self.kernel_size,
+                "sigma": self.sigma, "value_range": self.value_range, "seed": self.seed}
