@@ -31,7 +31,10 @@ from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .preprocessing import (CategoryEncoding, CenterCrop, Discretization, IntegerLookup, Normalization,
                             RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
                             RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
-                            TextVectorization)
+                            TextVectorization, AutoContrast, CutMix, MixUp, Pipeline, RandomColorDegeneration,
+                            RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
+                            RandomPosterization, RandomSaturation, RandomSharpness, RandomShear, Solarization,
+                            RandomErasing, RandomGaussianBlur)
 from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
                         MultiHeadAttention)
 from .einsum_dense import EinsumDense

@@ -7,9 +7,15 @@ strings and vocabularies on the host (NumPy / Python) and return engine arrays.
 from .category_encoding import CategoryEncoding
 from .discretization import Discretization
 from .image_augmentation import (RandomBrightness, RandomContrast, RandomCrop, RandomFlip,
-                                 RandomRotation, RandomTranslation, RandomZoom)
+                                 RandomRotation, RandomShear, RandomTranslation, RandomZoom)
+from .image_color import (AutoContrast, RandomColorDegeneration, RandomColorJitter, RandomGaussianBlur,
+                          RandomGrayscale,
+                          RandomHue, RandomInvert, RandomPosterization, RandomSaturation,
+                          RandomSharpness, Solarization)
+from .image_mixing import CutMix, MixUp, RandomErasing
 from .image_resizing import CenterCrop, Resizing
 from .lookup import IntegerLookup, StringLookup
+from .pipeline import Pipeline
 from .normalization import Normalization
 from .rescaling import Rescaling
 from .text_vectorization import TextVectorization

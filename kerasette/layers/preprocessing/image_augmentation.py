@@ -276,3 +276,40 @@ class RandomBrightness(_ColorLayer):
         lo, hi = self.factor
         span = self.value_range[1] - self.value_range[0]
         return ops.add(x, ops.multiply(ops.add(ops.multiply(draw, hi - lo), lo), float(span)))
+
+
+class RandomShear(_AffineLayer):
+    """Shears each image during training: output ``(x, y)`` reads input
+    ``(x + sx * y, sy * x + y)`` (no centring, as Keras 3), with ``sx`` and ``sy`` drawn from
+    ``x_factor`` / ``y_factor`` and one random sign per image for both.
+
+    Args:
+        x_factor, y_factor: a number ``f`` (``[-f, f]``) or a pair ``(low, high)``, values in
+            ``[0, 1]`` (default 0: no shear on that axis).
+        interpolation, fill_mode, fill_value, data_format, seed: as ``RandomRotation``.
+    """
+
+    def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear", fill_mode="reflect",
+                 fill_value=0.0, data_format=None, seed=None, **kwargs):
+        super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
+        # the ranges; the config keeps the arguments (Keras stores ``(-f, f)``, which its
+        # own ``from_config`` then rejects)
+        self.x_range = self._shear_range("x_factor", x_factor)
+        self.y_range = self._shear_range("y_factor", y_factor)
+        self.x_factor, self.y_factor = x_factor, y_factor
+
+    def _shear_range(self, name, factor):
+        lo, hi = check_range(self, name, factor, 0, 1)
+        return (lo, hi) if isinstance(factor, (tuple, list)) else (-hi, hi)
+
+    def _transform(self, seed, bsz, h, w):
+        u = uniform(seed, (3, bsz))
+        sign = ops.where(ops.greater(ops.getitem(u, 0), 0.5), -1.0, 1.0)
+        (xl, xh), (yl, yh) = self.x_range, self.y_range
+        sx = ops.multiply(ops.add(ops.multiply(ops.getitem(u, 1), xh - xl), xl), sign)
+        sy = ops.multiply(ops.add(ops.multiply(ops.getitem(u, 2), yh - yl), yl), sign)
+        one, zero = ops.ones_like(sx), ops.zeros_like(sx)
+        return ops.stack([one, sx, zero, sy, one, zero], axis=1)
+
+    def get_config(self):
+        return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor}

@@ -75,3 +75,20 @@ class RandomImageLayer(ImageLayer):
             self._claim_backend()
             self.seed_generator = SeedGenerator(self.seed, name=f"{self.name}_seed")
         self.built = True
+
+
+def check_value_range(layer, value_range, sort=True):
+    """``value_range`` as a list ``[low, high]`` (sorted unless ``sort=False``, as Keras)."""
+    if (not isinstance(value_range, (tuple, list)) or len(value_range) != 2
+            or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value_range)):
+        raise ValueError(f"{type(layer).__name__} '{layer.name}': `value_range` must be a pair "
+                         f"(low, high), got {value_range!r}.")
+    return sorted(value_range) if sort else value_range
+
+
+def rescale(x, source, target):
+    """Map values linearly from the interval ``source`` onto ``target``."""
+    (s0, s1), (t0, t1) = (float(v) for v in source), (float(v) for v in target)
+    if (s0, s1) == (t0, t1):
+        return x
+    return ops.add(ops.multiply(ops.subtract(x, s0), (t1 - t0) / (s1 - s0)), t0)
