@@ -190,3 +190,18 @@ def check_config_matches_keras(keras, cls, kwargs):
     ours, theirs, keys = keras_configs(keras, cls, kwargs)
     for key in keys:
         assert ours[key] == theirs[key], key
+
+
+def check_config_read_by_keras(keras, layer):
+    """Keras's ``from_config`` reads ``layer``'s config back to the same keys and values
+    (tuples and lists compared as lists of floats)."""
+    ours = layer.get_config()
+    theirs = getattr(keras.layers, type(layer).__name__).from_config(
+        {k: v for k, v in ours.items() if k != "dtype"}).get_config()
+    assert set(ours) == set(theirs)
+
+    def norm(v):
+        return [float(e) for e in v] if isinstance(v, (tuple, list)) else v
+
+    for k in ours.keys() - {"name", "dtype", "trainable"}:
+        assert norm(ours[k]) == norm(theirs[k]), k

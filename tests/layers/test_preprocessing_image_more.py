@@ -10,6 +10,8 @@ import pytest
 from kerasette import config, layers
 from kerasette.layers.preprocessing.image_color import GRAY_WEIGHTS
 
+from .harness import check_config_read_by_keras
+
 
 def _img(*shape, seed=0, high=1.0):
     return np.random.default_rng(seed).uniform(0, high, size=shape).astype("float32")
@@ -458,13 +460,7 @@ def test_config_round_trip_and_symbolic_shape(engine, make):
 @pytest.mark.keras_oracle
 @pytest.mark.parametrize("make", ALL, ids=lambda m: "")
 def test_config_keys_match_keras(make, keras_module):
-    ours = make().get_config()
-    theirs = getattr(keras_module.layers, type(make()).__name__).from_config(
-        {k: v for k, v in ours.items() if k != "dtype"}).get_config()
-    assert set(ours) == set(theirs)
-    for k in ours.keys() - {"name", "dtype", "trainable"}:
-        norm = lambda v: [float(e) for e in v] if isinstance(v, (tuple, list)) else v  # noqa: E731
-        assert norm(ours[k]) == norm(theirs[k]), k
+    check_config_read_by_keras(keras_module, make())
 
 
 @pytest.mark.parametrize("make, message", [

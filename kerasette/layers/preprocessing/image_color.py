@@ -251,6 +251,14 @@ class _FactorColor(_RandomColor):
                 "seed": self.seed}
 
 
+def _map_hsv_channel(x, index, fn):
+    """``x`` (RGB, channels last) with HSV channel ``index`` replaced by ``fn`` of it."""
+    hsv = rgb_to_hsv(x)
+    channels = [ops.getitem(hsv, (Ellipsis, k)) for k in range(3)]
+    channels[index] = fn(channels[index])
+    return hsv_to_rgb(ops.stack(channels, axis=-1))
+
+
 class RandomSaturation(_FactorColor):
     """Scales each image's HSV saturation by ``f / (1 - f)`` for ``f`` drawn from ``factor``
     (0.5 keeps the image, 0 makes it gray, 1 saturates it), as Keras 3: saturation is
@@ -267,11 +275,9 @@ class RandomSaturation(_FactorColor):
         b = ops.shape(x)[0]
         f = self._draw(seed, b)
         f = ops.reshape(ops.divide(f, ops.add(ops.subtract(1.0, f), config.epsilon())), (b, 1, 1))
-        hsv = rgb_to_hsv(x)
-        s = ops.clip(ops.multiply(ops.getitem(hsv, (Ellipsis, 1)), ops.cast(f, ops.dtype(x))),
-                     float(self.value_range[0]), float(self.value_range[1]))
-        return hsv_to_rgb(ops.stack([ops.getitem(hsv, (Ellipsis, 0)), s,
-                                     ops.getitem(hsv, (Ellipsis, 2))], axis=-1))
+        lo, hi = float(self.value_range[0]), float(self.value_range[1])
+        return _map_hsv_channel(x, 1, lambda s: ops.clip(ops.multiply(s, ops.cast(f, ops.dtype(x))),
+                                                         lo, hi))
 
 
 class RandomHue(_FactorColor):
@@ -294,12 +300,14 @@ class RandomHue(_FactorColor):
         lo, hi = self.factor
         sign = ops.where(ops.greater(ops.getitem(u, 0), 0.5), -1.0, 1.0)
         delta = ops.multiply(ops.multiply(sign, ops.add(ops.multiply(ops.getitem(u, 1), hi - lo), lo)), 0.5)
-        hsv = rgb_to_hsv(rescale(x, self.value_range, (0, 1)))
-        h = ops.add(ops.getitem(hsv, (Ellipsis, 0)), ops.reshape(ops.cast(delta, ops.dtype(x)), (b, 1, 1)))
-        h = ops.where(ops.greater(h, 1.0), ops.subtract(h, 1.0), h)
-        h = ops.where(ops.less(h, 0.0), ops.add(h, 1.0), h)
-        y = hsv_to_rgb(ops.stack([h, ops.getitem(hsv, (Ellipsis, 1)), ops.getitem(hsv, (Ellipsis, 2))],
-                                 axis=-1))
+        shift = ops.reshape(ops.cast(delta, ops.dtype(x)), (b, 1, 1))
+
+        def rotate(h):
+            h = ops.add(h, shift)
+            h = ops.where(ops.greater(h, 1.0), ops.subtract(h, 1.0), h)
+            return ops.where(ops.less(h, 0.0), ops.add(h, 1.0), h)
+
+        y = _map_hsv_channel(rescale(x, self.value_range, (0, 1)), 0, rotate)
         return rescale(ops.clip(y, 0.0, 1.0), (0, 1), self.value_range)
 
 
