@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import constraints, initializers, ops, regularizers
-from .layer import Layer
+from .layer import Layer, _shapes_to_tensors
 
 
 class Embedding(Layer):
@@ -112,3 +112,69 @@ class Masking(Layer):
     def get_config(self):
         return {**super().get_config(), "mask_value": self.mask_value}
 
+
+
+class ReversibleEmbedding(Embedding):
+    """An ``Embedding`` that can also project back: ``layer(hidden, reverse=True)`` gives
+    logits ``hidden @ embeddings.T`` over the vocabulary (language-model heads).
+
+    Args:
+        input_dim, output_dim, embeddings_initializer, embeddings_regularizer,
+        embeddings_constraint, mask_zero: as ``Embedding``.
+        tie_weights: the reverse projection uses ``embeddings.T`` (default); False
+            gives it its own trainable ``reverse_embeddings (output_dim, input_dim)``.
+        reverse_dtype: dtype of the reverse projection (default the compute dtype).
+        logit_soft_cap: when set, reverse logits become ``tanh(logits / cap) * cap``.
+
+    Example:
+        >>> emb = ReversibleEmbedding(100, 32)
+        >>> logits = emb(emb(np.array([[1, 2, 3]])), reverse=True)  # (1, 3, 100)
+    """
+
+    def __init__(self, input_dim, output_dim, tie_weights=True, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
+                 reverse_dtype=None, logit_soft_cap=None, **kwargs):
+        super().__init__(input_dim, output_dim, embeddings_initializer=embeddings_initializer,
+                         embeddings_regularizer=embeddings_regularizer,
+                         embeddings_constraint=embeddings_constraint, mask_zero=mask_zero, **kwargs)
+        self.tie_weights = bool(tie_weights)
+        self.reverse_dtype = reverse_dtype
+        self.logit_soft_cap = logit_soft_cap
+
+    def build(self, input_shape=None):
+        if self.built:
+            return
+        super().build(input_shape)
+        if not self.tie_weights:
+            self.reverse_embeddings = self.add_weight((self.output_dim, self.input_dim),
+                                                      self.embeddings_initializer,
+                                                      name="reverse_embeddings")
+
+    def call(self, inputs, reverse=False):
+        if not reverse:
+            return super().call(inputs)
+        kernel = (ops.transpose(self.embeddings.value) if self.tie_weights
+                  else self.reverse_embeddings.value)
+        dtype = self.reverse_dtype or self.compute_dtype
+        logits = ops.matmul(ops.cast(inputs, dtype), ops.cast(kernel, dtype))
+        if self.logit_soft_cap is not None:
+            cap = self.logit_soft_cap
+            logits = ops.multiply(ops.tanh(ops.divide(logits, cap)), cap)
+        return logits
+
+    def compute_mask(self, inputs, previous_mask=None):
+        if ops.dtype(inputs).startswith("float"):  # a reverse call: logits carry no mask
+            return None
+        return super().compute_mask(inputs, previous_mask)
+
+    def compute_output_shape(self, input_shape, reverse=False):
+        if reverse:
+            return tuple(input_shape[:-1]) + (self.input_dim,)
+        return super().compute_output_shape(input_shape)
+
+    def compute_output_spec(self, inputs, reverse=False, **kwargs):
+        return _shapes_to_tensors(self.compute_output_shape(inputs.shape, reverse), self.compute_dtype)
+
+    def get_config(self):
+        return {**super().get_config(), "tie_weights": self.tie_weights,
+                "reverse_dtype": self.reverse_dtype, "logit_soft_cap": self.logit_soft_cap}

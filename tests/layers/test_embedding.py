@@ -101,3 +101,43 @@ def test_configs_round_trip_and_keras_reads_them(engine, keras_module):
         for key in ("input_dim", "output_dim", "mask_zero", "mask_value"):
             if key in cfg:
                 assert kl.get_config()[key] == cfg[key]
+
+
+# ------------------------------------------------------- ReversibleEmbedding
+HIDDEN = np.random.default_rng(3).normal(size=(2, 4, 3)).astype("float32")
+
+
+@pytest.mark.keras_oracle
+@pytest.mark.parametrize("kwargs", [{}, {"tie_weights": False}, {"logit_soft_cap": 2.0}],
+                         ids=["tied", "untied", "soft_cap"])
+def test_reversible_embedding_reverse_against_reference_fd_and_keras(engine, keras_module, kwargs):
+    def reference(x, w):
+        kernel = w[0].astype(np.float64).T if kwargs.get("tie_weights", True) else w[1]
+        logits = x.astype(np.float64) @ kernel
+        cap = kwargs.get("logit_soft_cap")
+        return logits if cap is None else np.tanh(logits / cap) * cap
+
+    layer = check_layer(lambda dt: layers.ReversibleEmbedding(5, 3, dtype=dt, **kwargs), HIDDEN,
+                        reference, call_kwargs={"reverse": True},
+                        keras_layer=lambda k: k.layers.ReversibleEmbedding(5, 3, **kwargs),
+                        keras_module=keras_module)
+    shapes = [w.shape for w in layer.get_weights()]
+    assert shapes == ([(5, 3)] if kwargs.get("tie_weights", True) else [(5, 3), (3, 5)])
+
+
+def test_reversible_embedding_forward_is_an_embedding_and_round_trips(engine, tmp_path):
+    check_layer(lambda dt: layers.ReversibleEmbedding(5, 3, mask_zero=True, dtype=dt), IDS,
+                lambda x, w: w[0].astype(np.float64)[x], int_inputs=True)
+    ids = layers.Input((4,), dtype="int32")
+    emb = layers.ReversibleEmbedding(5, 3, mask_zero=True, name="rev")
+    logits = emb(emb(ids), reverse=True)
+    assert tuple(logits.shape) == (None, 4, 5)
+    model = models.Model(ids, logits)
+    want = model.predict(IDS, verbose=0)
+    assert want.shape == (2, 4, 5)
+    model.save(str(tmp_path / "rev.keras"))
+    np.testing.assert_allclose(models.load_model(str(tmp_path / "rev.keras")).predict(IDS, verbose=0),
+                               want, rtol=1e-6)
+    cfg = layers.ReversibleEmbedding(5, 3, tie_weights=False, logit_soft_cap=30.0).get_config()
+    assert cfg["tie_weights"] is False and cfg["logit_soft_cap"] == 30.0
+    assert layers.ReversibleEmbedding.from_config(cfg).get_config() == cfg
