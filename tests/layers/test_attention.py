@@ -237,6 +237,12 @@ def attention_ref(q, v, k=None, w=(), use_scale=False, score_mode="dot", q_mask=
     else:
         z = q[:, :, None, :] + k[:, None, :, :]
         s = w[0] * np.tanh(z * scale if scale is not None else z).sum(-1)
+    return masked_combine(s, v, q_mask, v_mask, causal)
+
+
+def masked_combine(s, v, q_mask=None, v_mask=None, causal=False):
+    """Keras's masked softmax over scores ``s`` (b, tq, tv), then ``p @ v``; padded
+    queries output 0. Returns ``(outputs, probabilities)``."""
     m = None
     if v_mask is not None:
         m = np.broadcast_to(np.asarray(v_mask, bool)[:, None, :], s.shape)

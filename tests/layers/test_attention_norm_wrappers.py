@@ -8,7 +8,7 @@ import kerasette
 from kerasette import initializers, layers, models
 
 from .harness import check_layer
-from .test_attention import _Call, _softmax, _x
+from .test_attention import _Call, _softmax, _x, masked_combine
 
 
 # ------------------------------------------------------------ AdditiveAttention
@@ -17,19 +17,7 @@ def additive_ref(q, v, k=None, scale=None, q_mask=None, v_mask=None, causal=Fals
     k = v if k is None else np.asarray(k, np.float64)
     t = np.tanh(q[:, :, None, :] + k[:, None, :, :])
     s = (t * scale if scale is not None else t).sum(-1)
-    m = None
-    if v_mask is not None:
-        m = np.broadcast_to(np.asarray(v_mask, bool)[:, None, :], s.shape)
-    if causal:
-        c = np.tril(np.ones(s.shape[-2:], bool))
-        m = c if m is None else (m & c)
-    if m is not None:
-        s = np.where(m, s, s - 1e9)
-    p = _softmax(s)
-    out = p @ v
-    if q_mask is not None:
-        out = np.where(np.asarray(q_mask, bool)[..., None], out, 0.0)
-    return out, p
+    return masked_combine(s, v, q_mask, v_mask, causal)
 
 
 @pytest.mark.keras_oracle
