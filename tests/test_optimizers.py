@@ -523,35 +523,37 @@ ORACLE = [
 _KERAS_RUNS = {}
 
 
-def _keras_run(keras, name, kw):
-    """Keras's final weights, state and config keys for one case (computed once)."""
+def keras_reference_run(keras, name, kw, data, names, cache):
+    """Keras's optimizer ``name(**kw)`` applied to ``data = (x0, grads)``: its final
+    weights, its ``(variable name, value)`` state and its config (once per case in ``cache``)."""
     key = (name, tuple(sorted(kw.items())))
-    if key not in _KERAS_RUNS:
-        x0, grads = _data(3)
+    if key not in cache:
+        x0, grads = data
         kopt = getattr(keras.optimizers, name)(**kw)
-        kvars = [keras.Variable(np.asarray(x, np.float32), name=n) for x, n in zip(x0, ("k", "b"))]
+        kvars = [keras.Variable(np.asarray(x, np.float32), name=n) for x, n in zip(x0, names)]
         for gs in grads:
             kopt.apply([keras.ops.convert_to_tensor(np.asarray(g, np.float32)) for g in gs], kvars)
-        _KERAS_RUNS[key] = ([keras.ops.convert_to_numpy(v) for v in kvars],
-                            [keras.ops.convert_to_numpy(v) for v in kopt.variables],
-                            set(kopt.get_config()))
-    return _KERAS_RUNS[key]
+        cache[key] = ([keras.ops.convert_to_numpy(v) for v in kvars],
+                      [(v.name, keras.ops.convert_to_numpy(v)) for v in kopt.variables],
+                      kopt.get_config())
+    return cache[key]
 
 
 @pytest.mark.keras_oracle
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Keras's own __array__ notice
 @pytest.mark.parametrize("name,kw", ORACLE, ids=[f"{n}-{i}" for i, (n, _) in enumerate(ORACLE)])
 def test_matches_keras(engine, keras_module, name, kw):
-    want_vars, want_state, want_keys = _keras_run(keras_module, name, kw)
+    want_vars, want_state, want_cfg = keras_reference_run(keras_module, name, kw, _data(3),
+                                                          ("k", "b"), _KERAS_RUNS)
     x0, grads = _data(3)
     opt = getattr(optimizers, name)(**kw)
     vs, _ = _run(opt, x0, grads)
     for a, b in zip(vs, want_vars):
         np.testing.assert_allclose(a.numpy(), b, rtol=RTOL, atol=ATOL)
     assert len(opt.variables) == len(want_state)
-    for a, b in zip(opt.variables, want_state):
+    for a, (_, b) in zip(opt.variables, want_state):
         np.testing.assert_allclose(a.numpy(), b, rtol=1e-4, atol=1e-6)
-    assert set(opt.get_config()) == want_keys
+    assert set(opt.get_config()) == set(want_cfg)
 
 
 KERAS_SCHEDULES = [

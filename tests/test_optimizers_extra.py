@@ -17,7 +17,7 @@ from kerasette.utils import set_random_seed
 from kerasette.variables import Variable, bind_values, get_values
 
 from .conftest import ENGINES
-from .test_optimizers import _ids
+from .test_optimizers import _ids, keras_reference_run
 from .test_optimizers import _run as _run_named
 
 N_STEPS = 12
@@ -309,26 +309,12 @@ ORACLE = [
 _KERAS_RUNS = {}
 
 
-def _keras_run(keras, name, kw):
-    """Keras's final weights, state and config keys for one case (computed once)."""
-    key = (name, tuple(sorted(kw.items())))
-    if key not in _KERAS_RUNS:
-        x0, grads = _data(3)
-        kopt = getattr(keras.optimizers, name)(**kw)
-        kvars = [keras.Variable(np.asarray(x, np.float32), name=n) for x, n in zip(x0, NAMES)]
-        for gs in grads:
-            kopt.apply([keras.ops.convert_to_tensor(np.asarray(g, np.float32)) for g in gs], kvars)
-        _KERAS_RUNS[key] = ([keras.ops.convert_to_numpy(v) for v in kvars],
-                            [(v.name, keras.ops.convert_to_numpy(v)) for v in kopt.variables],
-                            kopt.get_config())
-    return _KERAS_RUNS[key]
-
-
 @pytest.mark.keras_oracle
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Keras's own __array__ notice
 @pytest.mark.parametrize("name,kw", ORACLE, ids=[f"{n}-{i}" for i, (n, _) in enumerate(ORACLE)])
 def test_matches_keras(engine, keras_module, name, kw):
-    want_vars, want_state, want_cfg = _keras_run(keras_module, name, kw)
+    want_vars, want_state, want_cfg = keras_reference_run(keras_module, name, kw, _data(3), NAMES,
+                                                          _KERAS_RUNS)
     x0, grads = _data(3)
     opt = getattr(optimizers, name)(**kw)
     vs, _ = _run(opt, x0, grads)
