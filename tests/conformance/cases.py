@@ -502,6 +502,9 @@ EINSUM = {
     "ij->ji": [(2, 3)],
     "bhqd,bhkd->bhqk": [(1, 2, 3, 4), (1, 2, 5, 4)],
     "i,j->ij": [(3,), (2,)],
+    "ii->i": [(3, 3)],  # repeated indices: diagonals
+    "ii->": [(4, 4)],
+    "iij,jk->ik": [(3, 3, 2), (2, 4)],
 }
 for sub, shapes in EINSUM.items():
     add("einsum", sub, lambda b, *xs, s=sub: b.einsum(s, *xs), lambda *xs, s=sub: np.einsum(s, *xs),

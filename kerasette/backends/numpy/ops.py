@@ -919,18 +919,22 @@ def einsum(subscripts, *operands):
                 grads.append(None)
                 continue
             term = ins[i]
-            if len(set(term)) != len(term):
-                raise NotImplementedError(f"einsum: no gradient for an operand with a repeated "
-                                          f"index ({subscripts!r}).")
+            shp = np.shape(vals[i])
+            size = dict(zip(term, shp))
+            uniq = "".join(dict.fromkeys(term))  # a repeated index ("ii") reads a diagonal
             others = [ins[j] for j in range(len(vals)) if j != i]
             avail = set(out_term).union(*others)
-            keep = "".join(c for c in term if c in avail)
+            keep = "".join(c for c in uniq if c in avail)
             gi = np.einsum(",".join([out_term] + others) + "->" + keep, g,
                            *[vals[j] for j in range(len(vals)) if j != i], optimize=True)
-            shp = np.shape(vals[i])
-            if keep != term:
-                gi = np.reshape(gi, [shp[k] if c in avail else 1 for k, c in enumerate(term)])
-                gi = np.broadcast_to(gi, shp)
+            ushp = tuple(size[c] for c in uniq)
+            if keep != uniq:
+                gi = np.reshape(gi, [size[c] if c in avail else 1 for c in uniq])
+                gi = np.broadcast_to(gi, ushp)
+            if uniq != term:  # put it back on the diagonal, zeros elsewhere
+                full = np.zeros(shp, np.result_type(gi))
+                np.einsum(term + "->" + uniq, full)[...] = gi  # a writeable diagonal view
+                gi = full
             grads.append(unbroadcast(gi, shp))
         return tuple(grads)
 

@@ -283,7 +283,8 @@ def test_matmul(sx, sy):
 
 @pytest.mark.parametrize("spec,shapes", [("ij,jk->ik", [(3, 4), (4, 5)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
                                          ("ij->j", [(3, 4)]), ("i,j->ij", [(3,), (4,)]),
-                                         ("...ij,jk", [(2, 3, 4), (4, 5)]), ("ij,ij,j->i", [(3, 4), (3, 4), (4,)])])
+                                         ("...ij,jk", [(2, 3, 4), (4, 5)]), ("ij,ij,j->i", [(3, 4), (3, 4), (4,)]),
+                                         ("ii->i", [(3, 3)]), ("iij,jk->ik", [(3, 3, 2), (2, 4)])])
 def test_einsum(spec, shapes):
     xs = [rnd(*s) for s in shapes]
     np.testing.assert_allclose(B.einsum(spec, *xs), np.einsum(spec, *xs))
