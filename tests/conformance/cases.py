@@ -2,8 +2,13 @@
 
 Methods whose contract is not "a value compared with a reference" (random
 numbers, ``value_and_grad``, ``jit``, ``to_numpy``...) are covered by the tests
-named in ``SPECIAL`` (in ``test_special.py``). ``test_coverage.py`` fails when a
-public Backend method is in neither.
+named in ``SPECIAL`` (tests in any ``test_*.py`` of this folder). ``test_coverage.py``
+fails when a public Backend method is in neither.
+
+Cases are grouped by family: this file holds the core ops; ``cases_<family>.py``
+(one per mixin of ``kerasette/backends/contract/``) add theirs with ``add`` and
+``SPECIAL`` from here. A case with ``keras=`` is also checked against
+``keras.ops`` itself (``test_keras_oracle.py``).
 """
 from __future__ import annotations
 
@@ -718,3 +723,8 @@ SPECIAL = {
     "stop_gradient": ["test_stop_gradient_in_value_and_grad"],
     "scan": ["test_scan_matches_loop_under_jit"],
 }
+
+
+# The families' cases (each module calls ``add`` and may extend ``SPECIAL``).
+from . import (cases_arrays, cases_control, cases_elementwise, cases_image,  # noqa: E402,F401
+               cases_linalg, cases_nn, cases_stats)

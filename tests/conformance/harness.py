@@ -56,6 +56,7 @@ class Case:
     raw: bool = False  # pass inputs to fn as given (no backend.convert)
     python: bool = False  # fn returns a Python value (shape, dtype...): compare with ==
     ref_grad: Callable = None  # ref_grad(weights, *inputs) -> expected grads, overrides FD
+    keras: Callable = None  # keras(keras.ops, *numpy_inputs) -> Keras's own output(s), the oracle
 
     @property
     def id(self):

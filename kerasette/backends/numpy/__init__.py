@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..base import Backend
-from . import nn, ops, rnn
+from . import (arrays_ops, control_ops, elementwise_ops, image_ops, linalg_ops, nn, nn_ops, ops, rnn,
+               stats_ops)
 from .autodiff import Traced, value_and_grad  # noqa: F401
 from .inplace import NumpyInPlace
 
@@ -80,13 +81,17 @@ def scan(fn, init, xs):
     return carry, ops.stack(ys)
 
 
+_FAMILIES = [vars(m) for m in (elementwise_ops, stats_ops, arrays_ops, linalg_ops, nn_ops, image_ops,
+                                control_ops)]
+
+
 def _namespace():
     here = globals()
     methods = {}
     for name in dir(Backend):
         if name.startswith("_") or not callable(getattr(Backend, name)):
             continue
-        for source in (here, vars(nn), vars(rnn), vars(ops)):
+        for source in (here, vars(nn), vars(rnn), vars(ops), *_FAMILIES):
             f = source.get(name)
             if callable(f) and not isinstance(f, type):
                 methods[name] = staticmethod(f)

@@ -7,8 +7,8 @@ is re-raised as ``ValueError`` naming the op and the argument shapes.
 """
 from __future__ import annotations
 
-from . import config
-from .backends.base import Backend
+from .. import config
+from ..backends.base import Backend
 
 # keras.ops name -> adapter method name, where they differ
 _ALIASES = {
@@ -96,6 +96,6 @@ for _alias, _method in _ALIASES.items():
 __all__ = _public_methods() + list(_ALIASES)
 
 # ops written above the interface (engine ops plus host code), not adapter methods
-from .ctc_decode import ctc_decode  # noqa: E402
+from ..ctc_decode import ctc_decode  # noqa: E402
 
 __all__.append("ctc_decode")

@@ -1,0 +1,6 @@
+"""Conformance cases for the elementwise family (``kerasette/backends/contract/elementwise.py``)."""
+from __future__ import annotations
+
+import numpy as np  # noqa: F401
+
+from .cases import SPECIAL, add, away, bools, distinct, ints, m, u  # noqa: F401
