@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from kerasette import config
-from kerasette.datasets import boston_housing, cifar10, fashion_mnist, imdb, mnist, reuters
+from kerasette.datasets import (boston_housing, california_housing, cifar10, cifar100, fashion_mnist,
+                                imdb, mnist, reuters)
 
 RNG = np.random.default_rng(0)
 
@@ -75,6 +76,29 @@ def make_cifar(folder, n=2):
                          b"filenames": [b"x.png"] * n}, f, protocol=4)
         out[name] = (data, labels)
     return out
+
+
+def make_cifar100(folder, n_train=4, n_test=3):
+    """``folder/cifar-100-python/{train,test}`` as CIFAR-100's own pickles (fine and coarse labels)."""
+    batches = folder / "cifar-100-python"
+    batches.mkdir(parents=True)
+    out = {}
+    for name, n in (("train", n_train), ("test", n_test)):
+        data = RNG.integers(0, 256, (n, 3072), dtype=np.uint8)
+        fine = [int(v) for v in RNG.integers(0, 100, n)]
+        coarse = [int(v) for v in RNG.integers(0, 20, n)]
+        with open(batches / name, "wb") as f:
+            pickle.dump({b"data": data, b"fine_labels": fine, b"coarse_labels": coarse,
+                         b"filenames": [b"x.png"] * n}, f, protocol=4)
+        out[name] = (data, fine, coarse)
+    return out
+
+
+def make_california(path, n=40):
+    x = RNG.normal(size=(n, 8)).astype("float32")
+    y = RNG.uniform(1e4, 5e5, n).astype("float32")
+    np.savez(path, x=x, y=y)
+    return x, y
 
 
 def make_imdb(path):
@@ -190,7 +214,8 @@ def test_reuters_and_boston_splits(home):
     (mnist.load_data, "mnist.npz"), (imdb.load_data, "imdb.npz"), (reuters.load_data, "reuters.npz"),
     (boston_housing.load_data, "boston_housing.npz"), (imdb.get_word_index, "imdb_word_index.json"),
     (fashion_mnist.load_data, "train-labels-idx1-ubyte.gz"),
-    (cifar10.load_data, "cifar-10-python.tar.gz")])
+    (cifar10.load_data, "cifar-10-python.tar.gz"), (cifar100.load_data, "cifar-100-python.tar.gz"),
+    (california_housing.load_data, "california_housing.npz")])
 def test_missing_file_says_what_where_and_from_where(home, loader, name):
     with pytest.raises(FileNotFoundError) as err:
         loader()
@@ -260,3 +285,49 @@ def test_same_arrays_as_keras(keras_module, home, monkeypatch):
         theirs = load_batch(str(home / "cifar-10-batches-py" / name))
         np.testing.assert_array_equal(ours[0], theirs[0])
         assert list(ours[1]) == list(theirs[1])
+
+
+@pytest.mark.parametrize("layout", ["keras3", "tar"])
+def test_cifar100_fine_and_coarse(home, tmp_path, layout):
+    if layout == "keras3":
+        made = make_cifar100(home / "cifar-100-python-target")
+    else:
+        made = make_cifar100(tmp_path / "src")
+        with tarfile.open(home / "cifar-100-python.tar.gz", "w:gz") as tar:
+            tar.add(tmp_path / "src" / "cifar-100-python", arcname="cifar-100-python")
+    (x_train, y_train), (x_test, y_test) = cifar100.load_data()
+    assert x_train.shape == (4, 32, 32, 3) and x_test.shape == (3, 32, 32, 3) and y_train.shape == (4, 1)
+    assert y_train.dtype == np.int64 and x_train.dtype == np.uint8  # Keras 3's dtypes
+    np.testing.assert_array_equal(x_train[1], made["train"][0][1].reshape(3, 32, 32).transpose(1, 2, 0))
+    np.testing.assert_array_equal(y_test[:, 0], made["test"][1])
+    (_, y_coarse), _ = cifar100.load_data(label_mode="coarse")
+    np.testing.assert_array_equal(y_coarse[:, 0], made["train"][2])
+    with pytest.raises(ValueError, match="label_mode"):
+        cifar100.load_data(label_mode="medium")
+
+
+def test_california_housing_versions_and_split(home):
+    x, y = make_california(home / "california_housing.npz", n=700)
+    (x_train, y_train), (x_test, y_test) = california_housing.load_data(test_split=0.25)
+    assert len(x_train) == 525 and len(x_test) == 175 and x_train.shape[1] == 8
+    order = np.arange(700)
+    np.random.RandomState(113).shuffle(order)
+    np.testing.assert_array_equal(y_train, y[order][:525])
+    (x_small, _), (x_small_test, _) = california_housing.load_data(version="small")
+    assert len(x_small) + len(x_small_test) == 600
+    with pytest.raises(ValueError, match="version"):
+        california_housing.load_data(version="medium")
+
+
+@pytest.mark.keras_oracle
+def test_cifar100_and_california_same_as_keras(keras_module, home, monkeypatch):
+    make_cifar100(home / "cifar-100-python-target")
+    make_california(home / "california_housing.npz", n=50)
+    theirs = _keras_module(keras_module, "california_housing", monkeypatch,
+                           lambda *a, **k: str(home / "california_housing.npz"))
+    for kwargs in ({}, {"version": "small", "test_split": 0.3, "seed": 7}):
+        _assert_same(california_housing.load_data(**kwargs), theirs.load_data(**kwargs))
+    theirs = _keras_module(keras_module, "cifar100", monkeypatch,
+                           lambda *a, **k: str(home / "cifar-100-python-target"))
+    for mode in ("fine", "coarse"):
+        _assert_same(cifar100.load_data(label_mode=mode), theirs.load_data(label_mode=mode))

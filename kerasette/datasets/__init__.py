@@ -6,6 +6,8 @@ path, and returns the same arrays as Keras. A missing file raises
 ``FileNotFoundError`` saying which file to download from where, and where to
 put it.
 """
-from . import boston_housing, cifar10, fashion_mnist, imdb, mnist, reuters  # noqa: F401
+from . import (boston_housing, california_housing, cifar10, cifar100, fashion_mnist, imdb,  # noqa: F401
+               mnist, reuters)
 
-__all__ = ["boston_housing", "cifar10", "fashion_mnist", "imdb", "mnist", "reuters"]
+__all__ = ["boston_housing", "california_housing", "cifar10", "cifar100", "fashion_mnist", "imdb",
+           "mnist", "reuters"]

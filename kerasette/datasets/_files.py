@@ -101,3 +101,16 @@ def load_npz(path):
                 with archive.open(member) as raw:
                     out[member[:-4]] = _read_npy(io.BytesIO(raw.read()))
     return out
+
+
+def shuffled_split(x, y, test_split, seed):
+    """``(x_train, y_train), (x_test, y_test)``: ``x``/``y`` shuffled by NumPy's
+    ``RandomState(seed)`` and cut at ``1 - test_split``, as Keras's loaders do."""
+    if not 0 <= test_split < 1:
+        raise ValueError(f"Invalid `test_split` argument: {test_split}. It must be between 0 "
+                         "and 1 (exclusive of 1).")
+    indices = np.arange(len(x))
+    np.random.RandomState(seed).shuffle(indices)
+    x, y = x[indices], y[indices]
+    cut = int(len(x) * (1 - test_split))
+    return (np.array(x[:cut]), np.array(y[:cut])), (np.array(x[cut:]), np.array(y[cut:]))

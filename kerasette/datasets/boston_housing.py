@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._files import ORIGIN, find_file
+from ._files import ORIGIN, find_file, shuffled_split
 
 
 def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
@@ -21,16 +21,8 @@ def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
     Raises:
         FileNotFoundError: when the file is absent (it says where to get it).
     """
-    if not 0 <= test_split < 1:
-        raise ValueError(f"Invalid `test_split` argument: {test_split}. It must be between 0 "
-                         "and 1 (exclusive of 1).")
     file = find_file(path, "boston_housing.npz", f"{ORIGIN}boston_housing.npz",
                      "The Boston housing file boston_housing.npz")
     with np.load(file, allow_pickle=False) as f:
         x, y = f["x"], f["y"]
-    rng = np.random.RandomState(seed)
-    indices = np.arange(len(x))
-    rng.shuffle(indices)
-    x, y = x[indices], y[indices]
-    cut = int(len(x) * (1 - test_split))
-    return (np.array(x[:cut]), np.array(y[:cut])), (np.array(x[cut:]), np.array(y[cut:]))
+    return shuffled_split(x, y, test_split, seed)
