@@ -17,23 +17,31 @@ class Variable:
     """A mutable engine array with a name.
 
     Args:
-        initializer: an array-like value, or a callable ``(shape, dtype) ->
-            array-like`` (kerasette initializers return NumPy arrays).
+        initializer: an array-like value, an initializer's name (``"zeros"``,
+            ``"uniform"``, ``"glorot_uniform"``...), or a callable ``(shape, dtype)
+            -> array-like`` (kerasette initializers return NumPy arrays).
         shape: needed when ``initializer`` is a callable.
         dtype: dtype name; defaults to the value's, or floatx for callables.
         trainable: whether optimizers update it.
         name: a readable name (``path`` adds the owner's prefix).
+        autocast, aggregation, synchronization: accepted for Keras 3 compatibility;
+            kerasette variables are not mirrored across devices.
 
     Example:
         >>> v = Variable(np.zeros(3), name="bias")
+        >>> w = Variable(shape=(784, 512), initializer="uniform")
         >>> v.assign(v + 1.0)
     """
 
-    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None):
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, autocast=True,
+                 aggregation="none", synchronization="auto", name=None):
         self._backend = config.active()
         self.name = name or "variable"
         self.path = self.name
         self.trainable = bool(trainable)
+        if isinstance(initializer, str):
+            from . import initializers
+            initializer = initializers.get(initializer)  # raises naming the unknown initializer
         if callable(initializer):
             if shape is None:
                 raise ValueError(f"Variable {self.name!r}: a callable initializer needs `shape`.")
