@@ -68,3 +68,28 @@ def test_scanner_catches_violations(tmp_path):
 @pytest.mark.parametrize("engine_dir", ["numpy", "torch", "jax"])
 def test_adapter_folders_exist(engine_dir):
     assert (PACKAGE / "backends" / engine_dir / "__init__.py").exists()
+
+
+def _package_imports(path):
+    """Absolute dotted names of the kerasette modules ``path`` imports (relative imports resolved)."""
+    rel = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    package = rel[:-1] if rel[-1] != "__init__" else rel[:-1]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[:len(package) - node.level + 1]
+            names = [".".join(base + tuple((node.module or "").split(".")))] if node.module else []
+            names += [".".join(base + (a.name,)) for a in node.names] if not node.module else []
+            yield from (n.rstrip(".") for n in names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+        elif isinstance(node, ast.Import):
+            yield from (a.name for a in node.names)
+
+
+def test_layers_know_no_model():
+    """DESIGN.md: ``layers/`` never imports ``models/`` (serialization lives in ``saving/``)."""
+    found = [f"{p.relative_to(PACKAGE.parent)} imports {name}"
+             for p in sorted((PACKAGE / "layers").rglob("*.py")) for name in _package_imports(p)
+             if name == "kerasette.models" or name.startswith("kerasette.models.")]
+    assert not found, "\n".join(found)

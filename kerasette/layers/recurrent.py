@@ -528,7 +528,7 @@ class GRU(_NamedRNN):
 def _saving():
     """The model-saving helpers (registered custom classes, scopes), when present."""
     try:
-        from ..models import serialization
+        from ..saving import serialization_lib as serialization
     except ImportError:  # pragma: no cover - the saving module is optional here
         return None
     return serialization

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..layers.input_layer import InputLayer
 from ..layers.symbolic import KerasTensor, flatten, map_structure
-from .serialization import deserialize_keras_object, serialize_keras_object
+from ..saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 
 def _node_indices(model):

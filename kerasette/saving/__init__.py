@@ -5,7 +5,7 @@ Files use Keras 3's formats, so a model saved by kerasette loads in Keras 3 and
 the other way round; a file saved on one engine loads on the others. h5py is
 needed for weights (``pip install h5py``); it is imported only when used.
 """
-from ..models.serialization import (CustomObjectScope, custom_object_scope,  # noqa: F401
+from .serialization_lib import (CustomObjectScope, custom_object_scope,  # noqa: F401
                                     deserialize_keras_object, get_registered_name,
                                     register_keras_serializable, serialize_keras_object)
 from .compile_config import compile_from_config, get_compile_config  # noqa: F401

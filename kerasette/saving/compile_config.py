@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 
-from ..models.serialization import _registered, _scope, get_registered_name
+from .serialization_lib import _registered, _scope, get_registered_name
 
 
 def get_compile_config(model):

@@ -25,7 +25,7 @@ import zipfile
 import numpy as np
 
 from .. import __version__, config as _config
-from ..models.serialization import custom_object_scope, deserialize_keras_object, \
+from .serialization_lib import custom_object_scope, deserialize_keras_object, \
     serialize_keras_object
 from .atomic import atomic_path
 from .compile_config import compile_from_config, get_compile_config

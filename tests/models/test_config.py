@@ -4,7 +4,7 @@ import json
 import numpy as np
 
 from kerasette import layers, models
-from kerasette.models.serialization import deserialize_keras_object, serialize_keras_object
+from kerasette.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 
 def _same(m1, m2, x):

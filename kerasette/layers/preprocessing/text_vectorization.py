@@ -50,7 +50,7 @@ _ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 def _serialize_callable(fn):
     if fn is None or isinstance(fn, str):
         return fn
-    from ...models.serialization import get_registered_name
+    from ...saving.serialization_lib import get_registered_name
     name = getattr(fn, "__name__", type(fn).__name__)
     return {"module": getattr(fn, "__module__", None), "class_name": "function", "config": name,
             "registered_name": get_registered_name(fn)}
@@ -59,7 +59,7 @@ def _serialize_callable(fn):
 def _deserialize_callable(value, arg):
     if value is None or isinstance(value, str) or callable(value):
         return value
-    from ...models.serialization import _registered, _scope
+    from ...saving.serialization_lib import _registered, _scope
     tables = list(reversed(getattr(_scope, "stack", []))) + [_registered]
     names = [value.get("registered_name"), value.get("config")] if isinstance(value, dict) else []
     for table in tables:

@@ -54,7 +54,7 @@ CustomObjectScope = custom_object_scope
 
 def _builtin_tables():
     from .. import layers, losses, metrics, optimizers
-    from . import Model, Sequential
+    from ..models import Model, Sequential
     table = {}
     for module in (layers,):
         for name, obj in vars(module).items():
@@ -69,8 +69,7 @@ def serialize_keras_object(obj):
     """Keras 3's config dict for a layer or model (None passes through)."""
     if obj is None:
         return None
-    from .model import Model
-    from .sequential import Sequential
+    from ..models import Model, Sequential
     cls = type(obj)
     builtin = cls.__module__.startswith("kerasette.")
     if isinstance(obj, Sequential) and builtin:
