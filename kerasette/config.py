@@ -145,3 +145,95 @@ def set_image_data_format(value):
 def engine_package(name):
     """The pip package(s) that provide an engine."""
     return _ENGINE_PACKAGES[name]
+
+
+# ------------------------------------------------- Keras 3's other switches
+_switches = {"unsafe_deserialization": False, "interactive_logging": True, "traceback_filtering": True,
+             "flash_attention": None, "max_epochs": None, "max_steps_per_epoch": None}
+
+
+def enable_unsafe_deserialization():
+    """Allow loading code stored in files (``Lambda`` layers' bytecode) everywhere,
+    as ``safe_mode=False`` does for one ``load_model`` call. Only for files you trust."""
+    _switches["unsafe_deserialization"] = True
+
+
+def is_unsafe_deserialization_enabled():
+    """Whether ``enable_unsafe_deserialization()`` was called."""
+    return _switches["unsafe_deserialization"]
+
+
+def enable_interactive_logging():
+    """Progress bars and ``summary()`` write to stdout (the default)."""
+    _switches["interactive_logging"] = True
+
+
+def disable_interactive_logging():
+    """Progress bars and ``summary()`` go to the ``logging`` logger ``"kerasette"`` instead of stdout."""
+    _switches["interactive_logging"] = False
+
+
+def is_interactive_logging_enabled():
+    """Whether progress output goes to stdout (True) or to the ``"kerasette"`` logger."""
+    return _switches["interactive_logging"]
+
+
+def enable_traceback_filtering():
+    """Accepted for Keras compatibility: kerasette's tracebacks are never filtered."""
+    _switches["traceback_filtering"] = True
+
+
+def disable_traceback_filtering():
+    """Accepted for Keras compatibility: kerasette's tracebacks are never filtered."""
+    _switches["traceback_filtering"] = False
+
+
+def is_traceback_filtering_enabled():
+    """The value last set by ``enable``/``disable_traceback_filtering`` (default True)."""
+    return _switches["traceback_filtering"]
+
+
+def enable_flash_attention():
+    """Let ``ops.dot_product_attention`` use the engine's fused kernel where it has one."""
+    _switches["flash_attention"] = True
+
+
+def disable_flash_attention():
+    """Make ``ops.dot_product_attention`` use the plain formula."""
+    _switches["flash_attention"] = False
+
+
+def is_flash_attention_enabled():
+    """True, False, or None (the default: each op decides from its ``flash_attention`` argument)."""
+    return _switches["flash_attention"]
+
+
+def is_nnx_enabled():
+    """Always False: kerasette has no Flax NNX integration."""
+    return False
+
+
+def _positive_or_none(value, name):
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise ValueError(f"`{name}` must be a positive int or None, got {value!r}.")
+    return value
+
+
+def set_max_epochs(max_epochs):
+    """Cap the number of epochs every ``fit`` runs (None: no cap), e.g. for smoke tests."""
+    _switches["max_epochs"] = _positive_or_none(max_epochs, "max_epochs")
+
+
+def max_epochs():
+    """The epoch cap set by ``set_max_epochs`` (None: none)."""
+    return _switches["max_epochs"]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    """Cap the number of steps in every epoch of ``fit``/``evaluate`` (None: no cap)."""
+    _switches["max_steps_per_epoch"] = _positive_or_none(max_steps_per_epoch, "max_steps_per_epoch")
+
+
+def max_steps_per_epoch():
+    """The step cap set by ``set_max_steps_per_epoch`` (None: none)."""
+    return _switches["max_steps_per_epoch"]

@@ -246,10 +246,29 @@ class Lambda(Layer):
         return self.mask
 
     def get_config(self):
-        import marshal
-        import base64
-        code = base64.b64encode(marshal.dumps(self.function.__code__)).decode("ascii")
-        return {**super().get_config(), "function": {"class_name": "__lambda__",
-                                                     "config": {"code": code, "defaults": None,
-                                                                "closure": None}},
-                "arguments": self.arguments}
+        from ..saving.serialization_lib import serialize_function
+        config = {**super().get_config(), "function": serialize_function(self.function),
+                  "arguments": self.arguments}
+        if self._output_shape is not None:
+            config["output_shape"] = (serialize_function(self._output_shape) if callable(self._output_shape)
+                                      else list(self._output_shape))
+        if self.mask is not None:
+            config["mask"] = serialize_function(self.mask) if callable(self.mask) else self.mask
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuild from ``get_config`` (or Keras 3's); a stored lambda needs safe mode off."""
+        from ..saving.serialization_lib import deserialize_function
+        config = dict(config)
+        owner = f"Lambda layer {config.get('name', 'lambda')!r}"
+        config["function"] = deserialize_function(config["function"], owner, custom_objects)
+        for key in ("output_shape", "mask"):
+            value = config.get(key)
+            if isinstance(value, (dict, str)):
+                config[key] = deserialize_function(value, owner, custom_objects)
+            elif isinstance(value, list):
+                config[key] = tuple(value)
+        for key in ("function_type", "output_shape_type", "output_shape_module", "module"):
+            config.pop(key, None)
+        return cls(**config)

@@ -25,7 +25,7 @@ import zipfile
 import numpy as np
 
 from .. import __version__, config as _config
-from .serialization_lib import custom_object_scope, deserialize_keras_object, \
+from .serialization_lib import custom_object_scope, deserialize_keras_object, safe_mode_scope, \
     serialize_keras_object
 from .atomic import atomic_path
 from .compile_config import compile_from_config, get_compile_config
@@ -218,7 +218,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             ``register_keras_serializable``.
         compile: re-compile the model with the saved optimizer (and its state),
             loss and metrics.
-        safe_mode: accepted for Keras compatibility.
+        safe_mode: refuse (True, the default) or allow (False) rebuilding
+            ``Lambda`` functions stored as Python bytecode; allow it only for
+            files you trust.
 
     Returns:
         The model, built on the active engine, with its weights (and, when
@@ -243,7 +245,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if not isinstance(cfg, dict) or "class_name" not in cfg:
         raise ValueError(f"{filepath}: {CONFIG_NAME} does not describe a model (no 'class_name').")
     compile_config = cfg.pop("compile_config", None)
-    with custom_object_scope(custom_objects or {}):
+    with custom_object_scope(custom_objects or {}), safe_mode_scope(safe_mode):
         try:
             model = deserialize_keras_object(cfg, custom_objects)
         except (ValueError, TypeError) as e:

@@ -5,6 +5,12 @@
 between kerasette and Keras unchanged. ``deserialize_keras_object`` finds the
 class among kerasette's built-ins, ``custom_objects``, or classes registered
 with ``@register_keras_serializable(package)``.
+
+Safe mode: Python bytecode stored in a file (a ``Lambda`` layer's function) is
+only ever turned back into code when safe mode is off for that load
+(``load_model(..., safe_mode=False)``, ``safe_mode_scope(False)``, or
+``config.enable_unsafe_deserialization()``); otherwise loading it raises an
+error that names the layer and the switch.
 """
 from __future__ import annotations
 
@@ -12,8 +18,9 @@ import contextlib
 import inspect
 import threading
 
-_registered = {}  # "package>Name" -> class
+_registered = {}  # "package>Name" -> class: Keras's global custom objects
 _scope = threading.local()
+_safe = threading.local()
 
 
 def register_keras_serializable(package="Custom", name=None):
@@ -31,6 +38,111 @@ def register_keras_serializable(package="Custom", name=None):
         cls._registered_name = key
         return cls
     return decorator
+
+
+def get_custom_objects():
+    """The global registry (``"package>Name"`` -> object); entries added to it are found by
+    name when loading, as Keras's ``get_custom_objects().update({...})``."""
+    return _registered
+
+
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    """The object registered (or in scope, or in ``custom_objects``/``module_objects``) as
+    ``name``; None when there is none."""
+    for table in [custom_objects or {}] + list(reversed(getattr(_scope, "stack", []))) + [_registered]:
+        if name in table:
+            return table[name]
+    return (module_objects or {}).get(name)
+
+
+@contextlib.contextmanager
+def safe_mode_scope(safe_mode=True):
+    """Within the block, loading refuses (``True``) or allows (``False``) stored bytecode."""
+    previous = getattr(_safe, "value", None)
+    _safe.value = safe_mode
+    try:
+        yield
+    finally:
+        _safe.value = previous
+
+
+SafeModeScope = safe_mode_scope
+
+
+def in_safe_mode():
+    """Whether stored bytecode must be refused now (True unless switched off)."""
+    from .. import config
+    if config.is_unsafe_deserialization_enabled():
+        return False
+    value = getattr(_safe, "value", None)
+    return True if value is None else bool(value)
+
+
+def serialize_function(fn):
+    """Keras 3's config for a function: a named (registered/module-level) function by
+    name, a lambda or local function as marshalled bytecode."""
+    import base64
+    import marshal
+    if fn.__name__ != "<lambda>" and "<locals>" not in fn.__qualname__:
+        return {"module": fn.__module__, "class_name": "function", "config": fn.__name__,
+                "registered_name": "function"}
+    closure = tuple(c.cell_contents for c in fn.__closure__) if fn.__closure__ else None
+    return {"class_name": "__lambda__",
+            "config": {"code": base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii"),
+                       "defaults": fn.__defaults__, "closure": closure}}
+
+
+def deserialize_function(spec, owner, custom_objects=None):
+    """A function from ``serialize_function``'s output (or Keras 3's); ``owner`` names the
+    layer in errors. Bytecode is rebuilt only outside safe mode (see the module docstring)."""
+    import base64
+    import importlib
+    import marshal
+    import types
+    if callable(spec) or spec is None:
+        return spec
+    if isinstance(spec, str):
+        spec = {"class_name": "function", "config": spec, "module": None}
+    kind = spec.get("class_name")
+    if kind == "__lambda__":
+        if in_safe_mode():
+            raise ValueError(
+                f"{owner} holds a Python lambda stored as bytecode; loading it would run code from "
+                "the file, which safe mode forbids. If you trust this file, load it with "
+                "`load_model(..., safe_mode=False)` (or call "
+                "`kerasette.config.enable_unsafe_deserialization()`).")
+        cfg = spec["config"]
+        try:
+            code = marshal.loads(base64.b64decode(cfg["code"]))
+        except (ValueError, EOFError, TypeError) as e:
+            raise ValueError(f"{owner}: its lambda's bytecode cannot be read by this Python ({e}); "
+                             "it was probably saved by another Python version.") from e
+        closure = cfg.get("closure")
+        cells = tuple(types.CellType(v) for v in closure) if closure else None
+        defaults = tuple(cfg["defaults"]) if cfg.get("defaults") else None
+        return types.FunctionType(code, _lambda_globals(), code.co_name, defaults, cells)
+    name = spec.get("config")
+    found = get_registered_object(name, custom_objects)
+    if found is None and spec.get("registered_name") not in (None, "function"):
+        found = get_registered_object(spec["registered_name"], custom_objects)
+    if found is None and not in_safe_mode() and spec.get("module"):
+        found = getattr(importlib.import_module(spec["module"]), name, None)
+    if found is None:
+        raise ValueError(f"{owner}: cannot find the function {name!r} (module {spec.get('module')!r}). "
+                         f"Pass it with `custom_objects={{'{name}': {name}}}` or register it with "
+                         "`@kerasette.saving.register_keras_serializable()`.")
+    return found
+
+
+def _lambda_globals():
+    """Globals for rebuilt lambdas: Keras files refer to ``keras``/``ops``, served by kerasette."""
+    import math
+
+    import numpy
+
+    import kerasette
+    return {"__builtins__": __builtins__, "keras": kerasette, "kerasette": kerasette,
+            "ops": kerasette.ops, "np": numpy, "numpy": numpy, "math": math}
 
 
 def get_registered_name(cls):
@@ -128,10 +240,20 @@ def find_class(config, custom_objects=None):
         f"`@kerasette.saving.register_keras_serializable()`.")
 
 
-def deserialize_keras_object(config, custom_objects=None):
-    """A layer or model from ``serialize_keras_object``'s output (or Keras 3's)."""
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
+    """A layer or model from ``serialize_keras_object``'s output (or Keras 3's).
+
+    ``safe_mode=False`` allows rebuilding lambdas stored as bytecode (only for trusted
+    files); an enclosing ``safe_mode_scope`` (as ``load_model`` sets) takes precedence.
+    """
     if config is None:
         return None
+    scoped = getattr(_safe, "value", None)
+    with safe_mode_scope(scoped if scoped is not None else safe_mode):
+        return _deserialize(config, custom_objects)
+
+
+def _deserialize(config, custom_objects):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Cannot deserialize {config!r}: expected a dict with 'class_name' and 'config'.")
     cls = find_class(config, custom_objects)

@@ -9,11 +9,15 @@ the device only at a refresh, never once per step.
 """
 from __future__ import annotations
 
+import logging
 import math
+import re
 import sys
 import time
 
 import numpy as np
+
+from .. import config
 
 _BOLD, _GREEN, _GREY, _RESET = "\x1b[1m", "\x1b[32m", "\x1b[37m", "\x1b[0m"
 _BAR_CHAR = "\u2501"  # ━
@@ -31,6 +35,11 @@ def _is_terminal(stream):
 
 
 def _write(stream, text):
+    if not config.is_interactive_logging_enabled():
+        line = re.sub(r"\x1b\[[0-9;]*m|[\r\b]", "", text).strip()
+        if line:
+            logging.getLogger("kerasette").info(line)
+        return
     try:
         stream.write(text)
     except UnicodeEncodeError:
