@@ -12,6 +12,8 @@ def standardize_dtype(dtype) -> str:
         return None
     if isinstance(dtype, str):
         name = dtype
+    elif isinstance(dtype, type):  # a NumPy scalar type such as np.float32
+        name = dtype.__name__
     else:
         name = getattr(dtype, "name", None) or str(dtype)
     name = name.replace("torch.", "")

@@ -31,9 +31,15 @@ def unique_name(base):
     return base if n == 0 else f"{base}_{n}"
 
 
-def clear_session():
-    """Reset layer-name counters (as ``keras.backend.clear_session``)."""
+def clear_session(free_memory=True):
+    """Reset layer-name counters and ``get_uid`` (as ``keras.backend.clear_session``);
+    ``free_memory`` also runs Python's garbage collector."""
     _name_counts.clear()
+    from ..utils.graph_utils import reset_uids
+    reset_uids()
+    if free_memory:
+        import gc
+        gc.collect()
 
 
 def to_snake_case(name):

@@ -1,8 +1,9 @@
 """Models: ``Model`` (functional or subclassed) and ``Sequential``."""
+from .cloning import clone_model, model_from_json  # noqa: F401
 from .model import Model
 from .sequential import Sequential
 
-__all__ = ["Model", "Sequential", "load_model", "save_model"]
+__all__ = ["Model", "Sequential", "load_model", "save_model", "clone_model", "model_from_json"]
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

@@ -67,21 +67,27 @@ def functional_config(model):
             "output_layers": map_structure(ref, model._outputs_struct)}
 
 
-def functional_from_config(cls, config, custom_objects=None):
+def functional_from_config(cls, config, custom_objects=None, make_layer=None, call_layer=None,
+                           input_tensors=None):
     """Rebuild a functional model from ``functional_config``'s output (or Keras 3's).
 
     Layers are created first; then their calls are replayed, each as soon as
     the tensors it reads exist (a shared layer's later call may wait for
-    layers listed after it).
+    layers listed after it). ``clone_model`` customises the rebuild:
+    ``make_layer(layer_config)`` creates each non-input layer,
+    ``call_layer(layer, *args, **kwargs)`` makes each call, and
+    ``input_tensors`` (one per model input) replace the input layers' tensors.
     """
     created, made, pending = {}, {}, {}
+    given = dict(zip([spec[0] for spec in _input_specs(config)], input_tensors or []))
     for layer_cfg in config["layers"]:
-        layer = deserialize_keras_object(
-            {k: v for k, v in layer_cfg.items() if k not in ("inbound_nodes", "build_config")},
-            custom_objects)
+        plain = {k: v for k, v in layer_cfg.items() if k not in ("inbound_nodes", "build_config")}
+        is_input = layer_cfg.get("class_name") == "InputLayer"
+        layer = deserialize_keras_object(plain, custom_objects) if make_layer is None or is_input \
+            else make_layer(plain)
         name = layer_cfg.get("name") or layer.name
         created[name] = layer
-        made[name] = [layer.output_tensor] if isinstance(layer, InputLayer) else []
+        made[name] = [given.get(name, layer.output_tensor)] if isinstance(layer, InputLayer) else []
         pending[name] = list(layer_cfg.get("inbound_nodes", []))
 
     class _Missing(Exception):
@@ -115,7 +121,9 @@ def functional_from_config(cls, config, custom_objects=None):
                         kwargs = node[0][3] if node and len(node[0]) > 3 else {}
                 except _Missing:
                     break
-                made[name].append(created[name](*args, **kwargs))
+                layer = created[name]
+                made[name].append(layer(*args, **kwargs) if call_layer is None
+                                  else call_layer(layer, *args, **kwargs))
                 nodes.pop(0)
                 progress = True
     stuck = [n for n, nodes in pending.items() if nodes]
@@ -139,6 +147,16 @@ def functional_from_config(cls, config, custom_objects=None):
     if "trainable" in config:
         model.trainable = config["trainable"]
     return model
+
+
+def _input_specs(config):
+    """``[[layer_name, node, tensor], ...]`` of the model's inputs, in order."""
+    specs = config.get("input_layers", [])
+    if isinstance(specs, dict):
+        specs = list(specs.values())
+    if specs and isinstance(specs[0], str):
+        specs = [specs]
+    return specs
 
 
 def _walk(fn, x):

@@ -107,6 +107,28 @@ class Model(Trainer, Layer):
         return Layer.output.fget(self)
 
     @property
+    def input_shape(self):
+        """The input shape, ``(None, ...)``; a list of them for several inputs."""
+        return self._shapes(self._input_tensors, "input")
+
+    @property
+    def output_shape(self):
+        """The output shape, ``(None, ...)``; a list of them for several outputs."""
+        return self._shapes(self._output_tensors, "output")
+
+    def _shapes(self, tensors, what):
+        if self._graph is None:
+            raise AttributeError(f"Model '{self.name}' is subclassed and has no fixed {what} shape; "
+                                 f"call it on data (or build it) and read the result's shape.")
+        shapes = [tuple(t.shape) for t in tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def to_json(self, **kwargs):
+        """The architecture as JSON (``json.dumps`` arguments pass through); see ``model_from_json``."""
+        from .cloning import model_to_json
+        return model_to_json(self, **kwargs)
+
+    @property
     def input_names(self):
         return [t.name for t in self._input_tensors] if self._graph is not None else []
 
