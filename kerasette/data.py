@@ -35,7 +35,22 @@ def to_host_array(x, what="x"):
                          f"with shape {x.shape}.")
     if x.dtype.kind == "f" and x.dtype != np.dtype(config.floatx()):
         x = x.astype(config.floatx())
+    elif x.dtype.itemsize == 8 and x.dtype.kind in "iu" or x.dtype == np.uint32:
+        _check_fits_int32(x, what)
     return x
+
+
+_INT32 = np.iinfo(np.int32)
+
+
+def _check_fits_int32(x, what):
+    # JAX runs without x64 (as Keras does): 64-bit integers become int32 on the way in,
+    # and a value outside int32 would silently wrap (2**40 -> 0). Refuse it instead.
+    if x.size and config.backend() == "jax" and (x.min() < _INT32.min or x.max() > _INT32.max):
+        bad = x.max() if x.max() > _INT32.max else x.min()
+        raise ValueError(f"`{what}` holds {bad}, outside the int32 range the JAX engine computes in "
+                         f"({_INT32.min}..{_INT32.max}); it would wrap around silently. Rescale the "
+                         "values, or cast them to float32 if they are measurements, not indices.")
 
 
 def normalize_arrays(x, what):

@@ -3,7 +3,11 @@
 The new content is written to a temporary file in the destination's folder
 (same filesystem, so the final rename is atomic), flushed and fsynced, then
 moved over the destination with ``os.replace``. On any error the temporary
-file is removed and the destination is left as it was.
+file is removed and the destination is left as it was, and a failed write
+(a full disk, a file-size limit) is re-raised (same type) with a message naming the file.
+A process killed mid-save cannot remove its temporary file: its name carries
+the writer's process id, and the next save of the same target removes the
+temporary files of writers that no longer run.
 """
 from __future__ import annotations
 
@@ -28,18 +32,48 @@ def atomic_path(path):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"Cannot save to {path}: the folder {folder} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    name = os.path.basename(path)
+    _remove_stale(folder, name)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     os.close(fd)
     try:
         yield tmp
         _fsync_file(tmp)
         os.chmod(tmp, _target_mode(path))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if type(e) in (OSError, RuntimeError) and path not in str(e):
+            errno = getattr(e, "errno", None)
+            message = (f"Could not save {path}: writing failed ({os.strerror(errno) if errno else e}); "
+                       f"the disk may be full or a file-size limit reached. {path} was left as it was.")
+            raise (OSError(errno, message) if errno else type(e)(message)) from e
         raise
     _fsync_dir(folder)
+
+
+def _remove_stale(folder, name):
+    """Delete ``.{name}.<pid>.*.tmp`` files left by writers that are no longer running."""
+    prefix = f".{name}."
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(folder):
+            if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+                continue
+            pid = entry[len(prefix):].split(".", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, entry))
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def _fsync_file(path):

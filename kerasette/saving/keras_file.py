@@ -250,6 +250,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             model = deserialize_keras_object(cfg, custom_objects)
         except (ValueError, TypeError) as e:
             raise type(e)(f"Cannot rebuild the model saved in {filepath}: {e}") from e
+        if not hasattr(model, "compile"):
+            raise ValueError(f"{filepath} holds a single {type(model).__name__} layer "
+                             f"({cfg.get('class_name')!r}), not a model: load_model only rebuilds models. "
+                             "Wrap the layer in a Sequential or functional Model before saving it.")
         if compile and compile_config:
             compile_from_config(model, compile_config, custom_objects)
     h5py = require_h5py()

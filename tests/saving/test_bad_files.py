@@ -237,3 +237,63 @@ def test_custom_loss_needs_registration_or_custom_objects(tmp_path):
     loaded = saving.load_model(tmp_path / "l.keras", custom_objects={"my_loss": my_loss})
     assert loaded.loss is my_loss
     assert not saving.load_model(tmp_path / "l.keras", compile=False).compiled
+
+
+# ------------------------------------------------- interrupted and failed saves
+_SAVE_SCRIPT = """
+import os, resource, signal, sys
+import numpy as np
+from kerasette import layers, models
+model = models.Sequential([layers.Input((64,)), layers.Dense(256), layers.Dense(10)])
+model.predict(np.zeros((1, 64), "float32"), verbose=0)
+if sys.argv[2] == "limit":
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+try:
+    model.save(sys.argv[1])
+except OSError as e:
+    print("ERROR:", e)
+"""
+
+
+def _run_save(path, mode):
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-c", _SAVE_SCRIPT, str(path), mode], capture_output=True,
+                          text=True, timeout=120, env={**__import__("os").environ, "KERASETTE_BACKEND": "numpy"})
+
+
+def test_a_failed_write_names_the_file_and_keeps_the_old_one(tmp_path):
+    target = tmp_path / "m.keras"
+    target.write_bytes(b"old content")
+    out = _run_save(target, "limit").stdout
+    assert "Could not save" in out and str(target) in out and "File too large" in out
+    assert target.read_bytes() == b"old content"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.keras"]
+
+
+def test_temp_files_of_killed_savers_are_removed_by_the_next_save(tmp_path):
+    import subprocess
+    import sys
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, timeout=60).stdout.strip()
+    stale = tmp_path / f".m.keras.{dead}.abc123.tmp"
+    stale.write_bytes(b"x" * 1000)
+    other = tmp_path / ".other.keras.1.abc.tmp"  # another target's: left alone
+    other.write_bytes(b"y")
+    _run_save(tmp_path / "m.keras", "plain")
+    assert not stale.exists() and other.exists() and (tmp_path / "m.keras").stat().st_size > 1000
+
+
+def test_a_file_holding_a_bare_layer_says_so(tmp_path):
+    import json
+    import zipfile
+    from kerasette.saving.serialization_lib import serialize_keras_object
+    cfg = serialize_keras_object(layers.Dense(3))
+    path = tmp_path / "layer.keras"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
+        z.writestr("config.json", json.dumps(cfg))
+        z.writestr("model.weights.h5", b"")
+    with pytest.raises(ValueError, match="holds a single Dense layer .* not a model"):
+        saving.load_model(path)
