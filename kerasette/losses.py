@@ -609,6 +609,73 @@ def ctc(y_true, y_pred):
     return ops.ctc_loss(y_true, y_pred, label_lengths, logit_lengths, blank_index=0)
 
 
+# ------------------------------------------- overlap, metric-learning and noisy-label
+def dice(y_true, y_pred, axis=None):
+    """``1 - 2|A∩B| / (|A| + |B|)``, the Dice loss, summed over ``axis`` (None: all axes)."""
+    y_pred = _tensor(y_pred)
+    y_true = ops.cast(y_true, ops.dtype(y_pred))
+    overlap = ops.sum(ops.multiply(y_true, y_pred), axis=axis)
+    total = ops.add(ops.add(ops.sum(y_true, axis=axis), ops.sum(y_pred, axis=axis)), config.epsilon())
+    return ops.subtract(1.0, ops.divide(ops.multiply(overlap, 2.0), total))
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """``1 - TP / (TP + alpha * FP + beta * FN)``, the Tversky loss (``alpha = beta = 0.5``: Dice).
+
+    As Keras: FP counts ``(1 - y_pred) * y_true`` and FN ``y_pred * (1 - y_true)``.
+    """
+    y_pred = _tensor(y_pred)
+    y_true = ops.cast(y_true, ops.dtype(y_pred))
+    tp = ops.sum(ops.multiply(y_true, y_pred), axis=axis)
+    fp = ops.sum(ops.multiply(ops.subtract(1.0, y_pred), y_true), axis=axis)
+    fn = ops.sum(ops.multiply(y_pred, ops.subtract(1.0, y_true)), axis=axis)
+    denom = ops.add(ops.add(ops.add(tp, ops.multiply(fp, alpha)), ops.multiply(fn, beta)), config.epsilon())
+    return ops.subtract(1.0, ops.divide(tp, denom))
+
+
+_NO_PAIR = -1e30  # stands for -inf in a masked logsumexp: same value, finite gradients
+
+
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True, gamma=80, margin=0.4):
+    """Circle loss (Sun et al., 2020) of L2-normalized embeddings ``y_pred`` with integer labels.
+
+    Each sample is compared with ``ref_embeddings`` (default: the batch itself) by cosine
+    distance; same-label pairs are pulled together, other pairs pushed apart, each pair
+    weighted by how far it is from its optimum. Returns one value per sample (0 for a
+    sample with no pair to learn from).
+    """
+    y_pred = _tensor(y_pred)
+    y_true = ops.cast(y_true, "int32")
+    refs = y_pred if ref_embeddings is None else _tensor(ref_embeddings)
+    ref_labels = y_true if ref_labels is None else ops.cast(ref_labels, "int32")
+    dist = ops.maximum(ops.subtract(1.0, ops.matmul(y_pred, ops.transpose(refs))), 0.0)
+    query = ops.reshape(y_true, (-1, 1))
+    keys = ops.reshape(ref_labels, (1, -1))
+    positive = ops.equal(query, keys)
+    negative = ops.logical_not(positive)
+    if remove_diagonal:
+        rows = ops.expand_dims(ops.arange(ops.shape(query)[0]), 1)
+        cols = ops.expand_dims(ops.arange(ops.shape(keys)[1]), 0)
+        positive = ops.logical_and(positive, ops.not_equal(rows, cols))
+    dt = ops.dtype(dist)
+    pos_w = ops.maximum(ops.multiply(ops.add(dist, margin), ops.cast(positive, dt)), 0.0)
+    neg_w = ops.maximum(ops.multiply(ops.subtract(1.0 + margin, dist), ops.cast(negative, dt)), 0.0)
+    pos_terms = ops.multiply(ops.multiply(pos_w, ops.subtract(margin, dist)), -float(gamma))
+    neg_terms = ops.multiply(ops.multiply(neg_w, ops.subtract(1.0 - margin, dist)), float(gamma))
+    p_loss = ops.logsumexp(ops.where(positive, pos_terms, _NO_PAIR), axis=1)
+    n_loss = ops.logsumexp(ops.where(negative, neg_terms, _NO_PAIR), axis=1)
+    return ops.softplus(ops.add(p_loss, n_loss))
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """Generalized cross-entropy (Zhang & Sabuncu, 2018): ``(1 - p_true ** q) / q`` for integer
+    labels ``y_true`` and probabilities ``y_pred``; robust to noisy labels (``q`` in (0, 1))."""
+    y_pred = _tensor(y_pred)
+    labels = ops.one_hot(ops.cast(y_true, "int32"), ops.shape(y_pred)[-1], dtype=ops.dtype(y_pred))
+    p = ops.sum(ops.multiply(y_pred, labels), axis=-1)
+    return ops.divide(ops.subtract(1.0, ops.power(p, float(q))), float(q))
+
+
 # ---------------------------------------------------------------- Loss classes
 class _Wrapper(LossFunctionWrapper):
     # the config is the class's own arguments (``fn`` is fixed by the class)
@@ -784,6 +851,47 @@ class CTC(_Wrapper):
         return ctc(y_true, y_pred)  # no rank matching: labels and logits differ by design
 
 
+class Dice(_Wrapper):
+    """The Dice loss. See ``dice``."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
+        super().__init__(dice, reduction, name, dtype, axis=axis)
+
+
+class Tversky(_Wrapper):
+    """The Tversky loss. See ``tversky``."""
+
+    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky", axis=None,
+                 dtype=None):
+        super().__init__(tversky, reduction, name, dtype, alpha=alpha, beta=beta, axis=axis)
+
+
+class Circle(_Wrapper):
+    """The Circle loss for metric learning. See ``circle``.
+
+    As Keras, the batch mean counts only samples whose loss is positive.
+    """
+
+    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True, reduction="sum_over_batch_size",
+                 name="circle", dtype=None):
+        super().__init__(circle, reduction, name, dtype, gamma=gamma, margin=margin,
+                         remove_diagonal=remove_diagonal)
+
+    def _call_with_mask(self, y_true, y_pred):
+        losses = circle(y_true, y_pred, **self._fn_kwargs)
+        return losses, ops.greater(losses, 0.0)
+
+
+class CategoricalGeneralizedCrossEntropy(_Wrapper):
+    """Generalized cross-entropy for noisy labels. See ``categorical_generalized_cross_entropy``."""
+
+    def __init__(self, q=0.5, reduction="sum_over_batch_size", name="categorical_generalized_cross_entropy",
+                 dtype=None):
+        if not 0 < q < 1:
+            raise ValueError(f"CategoricalGeneralizedCrossEntropy: `q` must be in (0, 1), got {q}.")
+        super().__init__(categorical_generalized_cross_entropy, reduction, name, dtype, q=q)
+
+
 # ---------------------------------------------------------------- lookup
 _OBJECTS = {}   # name -> function or class
 _ALIASES = {
@@ -809,11 +917,13 @@ _register(Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError, MeanAb
           mean_squared_logarithmic_error, cosine_similarity, huber, log_cosh, kl_divergence, poisson,
           binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy,
           categorical_focal_crossentropy, sparse_categorical_crossentropy, hinge, squared_hinge,
-          categorical_hinge, CTC, ctc)
+          categorical_hinge, CTC, ctc, Dice, Tversky, Circle, CategoricalGeneralizedCrossEntropy, dice,
+          tversky, circle, categorical_generalized_cross_entropy)
 for _cls in (MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
              CosineSimilarity, Huber, LogCosh, Hinge, SquaredHinge, CategoricalHinge, KLDivergence, Poisson,
              BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-             CategoricalFocalCrossentropy, SparseCategoricalCrossentropy, CTC):
+             CategoricalFocalCrossentropy, SparseCategoricalCrossentropy, CTC, Dice, Tversky, Circle,
+             CategoricalGeneralizedCrossEntropy):
     FUNCTION_TO_CLASS[_cls().fn] = _cls
 del _cls
 
