@@ -124,6 +124,8 @@ class CompiledLossAndMetrics:
             for weighted, specs in ((False, self.metric_specs[i]), (True, self.weighted_specs[i])):
                 for spec in specs:
                     m = metrics_mod.resolve(spec, self.loss_specs[i], t_shape, p_shape)
+                    if hasattr(m, "build_for_shapes") and t_shape is not None:
+                        m.build_for_shapes(t_shape, p_shape)  # state shaped by the data, made before any jit
                     if not self.single:
                         m.name = f"{name}_{m.name}"
                     elif weighted and any(m.name == o.name for _, o, _ in self.metrics):

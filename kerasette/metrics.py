@@ -1008,6 +1008,14 @@ class AUC(Metric):
         return config
 
 
+# ----------------------------------------------- the families kept in their own modules
+from .metrics_at_threshold import (PrecisionAtRecall, RecallAtPrecision,  # noqa: E402
+                                   SensitivityAtSpecificity, SpecificityAtSensitivity)
+from .metrics_fbeta import F1Score, FBetaScore  # noqa: E402
+from .metrics_iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU  # noqa: E402
+from .metrics_regression import (ConcordanceCorrelation, PearsonCorrelation, R2Score,  # noqa: E402
+                                 concordance_correlation, pearson_correlation)
+
 # ---------------------------------------------------------------- lookup
 _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
             SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
@@ -1015,7 +1023,9 @@ _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, Cate
             RootMeanSquaredError, CosineSimilarity, LogCoshError, Hinge, SquaredHinge, CategoricalHinge,
             KLDivergence, Poisson, BinaryCrossentropy, CategoricalCrossentropy,
             SparseCategoricalCrossentropy, TruePositives, FalsePositives, TrueNegatives, FalseNegatives,
-            Precision, Recall, AUC]
+            Precision, Recall, AUC, FBetaScore, F1Score, IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU,
+            R2Score, PearsonCorrelation, ConcordanceCorrelation, PrecisionAtRecall, RecallAtPrecision,
+            SensitivityAtSpecificity, SpecificityAtSensitivity]
 _OBJECTS = {}
 for _c in _CLASSES:
     _OBJECTS[_c.__name__] = _c
@@ -1033,7 +1043,7 @@ _FUNCTIONS = {f.__name__: f for f in (
     binary_crossentropy, binary_focal_crossentropy, categorical_crossentropy, categorical_focal_crossentropy,
     sparse_categorical_crossentropy, hinge, squared_hinge, categorical_hinge, huber, kl_divergence,
     log_cosh, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
-    mean_squared_logarithmic_error, poisson)}
+    mean_squared_logarithmic_error, poisson, pearson_correlation, concordance_correlation)}
 
 
 def _function(name):
