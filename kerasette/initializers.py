@@ -23,7 +23,8 @@ from .utils.seeding import global_rng
 __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "Identity", "RandomNormal", "RandomUniform",
     "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeNormal",
-    "HeUniform", "LecunNormal", "LecunUniform", "Orthogonal", "compute_fans", "get",
+    "HeUniform", "LecunNormal", "LecunUniform", "Orthogonal", "STFT", "STFTInitializer",
+    "IdentityInitializer", "OrthogonalInitializer", "compute_fans", "get",
     "serialize", "deserialize",
 ]
 
@@ -187,6 +188,78 @@ class Identity(Initializer):
 
     def get_config(self):
         return {"gain": self.gain}
+
+
+_WINDOWS = {  # symmetric window of n points (periodic: n + 1 points, last dropped), cosine sums
+    "hann": (0.5, 0.5), "hanning": (0.5, 0.5), "hamming": (0.54, 0.46),
+    "blackman": (0.42, 0.5, 0.08), "boxcar": (1.0,), "ones": (1.0,),
+}
+
+
+def _window(name, n, periodic):
+    """A window function's ``n`` values, as ``scipy.signal.get_window`` (``periodic``: its
+    "fftbins" form); hann, hamming, blackman and boxcar are computed here, others by SciPy."""
+    if name in _WINDOWS:
+        m = n + 1 if periodic else n
+        if m == 1:
+            return np.ones(n)
+        k = np.arange(m) * (2 * np.pi / (m - 1))
+        coefs = _WINDOWS[name]
+        w = sum(((-1) ** i) * c * np.cos(i * k) for i, c in enumerate(coefs))
+        return w[:n]
+    try:
+        from scipy.signal import get_window
+    except ImportError as e:
+        raise ValueError(f"The window {name!r} needs SciPy (pip install scipy); hann, hamming, "
+                         "blackman and boxcar do not.") from e
+    return np.asarray(get_window(name, n, fftbins=periodic), dtype=np.float64)
+
+
+class STFT(Initializer):
+    """Convolution kernels that compute a short-time Fourier transform, as ``keras.initializers.STFT``.
+
+    For a kernel of shape ``(frame_length, 1, bins)`` the real (``side="real"``:
+    cosine) or imaginary (``"imag"``: sine) DFT basis of ``2 * (bins - 1)``-point
+    FFTs, times the window, divided by the window's norm (``scaling="density"``),
+    its sum (``"spectrum"``) or not at all (None).
+
+    Args:
+        side: ``"real"`` or ``"imag"``.
+        window: a window name (``"hann"``...), an array of ``frame_length`` values, or None.
+        scaling: ``"density"``, ``"spectrum"`` or None.
+        periodic: use the periodic form of a named window (for spectral analysis).
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"STFT: side should be 'real' or 'imag', not {side!r}.")
+        if scaling not in (None, "density", "spectrum"):
+            raise ValueError(f"STFT: scaling must be None, 'density' or 'spectrum'; received scaling={scaling!r}.")
+        if isinstance(window, str):
+            _window(window, 1, periodic)  # an unknown name fails here, not at build
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def __call__(self, shape, dtype=None):
+        shape = _shape(shape)
+        if len(shape) != 3:
+            raise ValueError(f"STFT initializer needs a kernel shape (frame_length, 1, bins); got {shape}.")
+        frame_length, _, bins = shape
+        freq = np.arange(bins).reshape(1, 1, -1) / ((bins - 1) * 2)
+        time = np.arange(frame_length).reshape(-1, 1, 1)
+        angles = -2.0 * np.pi * time * freq
+        kernel = np.cos(angles) if self.side == "real" else np.sin(angles)
+        if self.window is not None:
+            win = _window(self.window, frame_length, self.periodic) if isinstance(self.window, str) \
+                else np.asarray(self.window, dtype=np.float64)
+            if win.shape != (frame_length,):
+                raise ValueError(f"STFT: the window must have shape ({frame_length},); got {win.shape}.")
+            scale = {"density": np.sqrt(np.sum(win ** 2)), "spectrum": np.sum(np.abs(win)), None: 1.0}[self.scaling]
+            kernel = kernel * win.reshape(-1, 1, 1) / scale
+        return np.broadcast_to(kernel, shape).astype(_np_dtype(dtype))
+
+    def get_config(self):
+        window = self.window.tolist() if isinstance(self.window, np.ndarray) else self.window
+        return {"side": self.side, "window": window, "scaling": self.scaling, "periodic": self.periodic}
 
 
 # -------------------------------------------------------------------- random
@@ -500,10 +573,10 @@ class Orthogonal(RandomInitializer):
 # ------------------------------------------------------------- name handling
 _CLASSES = (Initializer, Zeros, Ones, Constant, Identity, RandomNormal, RandomUniform,
             TruncatedNormal, VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform,
-            LecunNormal, LecunUniform, Orthogonal)
+            LecunNormal, LecunUniform, Orthogonal, STFT)
 _TABLE = _registry.name_table(_CLASSES, {
     "normal": RandomNormal, "uniform": RandomUniform, "zero": Zeros, "one": Ones,
-    "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
+    "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal, "STFTInitializer": STFT,
 })
 
 # snake_case aliases, as ``keras.initializers.glorot_uniform``
@@ -522,6 +595,9 @@ he_uniform = HeUniform
 lecun_normal = LecunNormal
 lecun_uniform = LecunUniform
 orthogonal = Orthogonal
+stft = STFTInitializer = STFT
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal
 
 
 def serialize(initializer):
