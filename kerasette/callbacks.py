@@ -833,3 +833,7 @@ def _json_safe(value):
         return True
     except (TypeError, ValueError):
         return False
+
+
+# the callbacks that reach outside (event files, HTTP) or into the optimizer, kept apart
+from .callbacks_more import RemoteMonitor, SwapEMAWeights, TensorBoard  # noqa: E402,F401
