@@ -14,6 +14,7 @@ from .image_color import (AutoContrast, RandomColorDegeneration, RandomColorJitt
                           RandomSharpness, Solarization)
 from .image_mixing import CutMix, MixUp, RandomErasing
 from .image_resizing import CenterCrop, Resizing
+from .hashing import HashedCrossing, Hashing
 from .lookup import IntegerLookup, StringLookup
 from .pipeline import Pipeline
 from .normalization import Normalization
