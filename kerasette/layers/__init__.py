@@ -38,4 +38,5 @@ from .preprocessing import (CategoryEncoding, HashedCrossing, Hashing, CenterCro
 from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
                         MultiHeadAttention)
 from .einsum_dense import EinsumDense
+from .engine_bridges import FlaxLayer, JaxLayer, TorchModuleWrapper
 from .wrapper import Wrapper
