@@ -1008,6 +1008,13 @@ class AUC(Metric):
         return config
 
 
+def require_2d(metric, y_true_shape, y_pred_shape, what="classes"):
+    """ValueError naming the metric unless both inputs are ``(batch, <what>)`` with a known last axis."""
+    if len(y_pred_shape) != 2 or len(y_true_shape) != 2 or y_pred_shape[-1] is None:
+        raise ValueError(f"{type(metric).__name__} expects 2-D inputs (batch_size, {what}); got y_true "
+                         f"{tuple(y_true_shape)} and y_pred {tuple(y_pred_shape)}.")
+
+
 # ----------------------------------------------- the families kept in their own modules
 from .metrics_at_threshold import (PrecisionAtRecall, RecallAtPrecision,  # noqa: E402
                                    SensitivityAtSpecificity, SpecificityAtSensitivity)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import config, ops
 from .losses import _tensor
-from .metrics import Metric
+from .metrics import Metric, require_2d
 
 _AVERAGES = (None, "micro", "macro", "weighted")
 
@@ -40,9 +40,7 @@ class FBetaScore(Metric):
         """Create the state for ``(batch, classes)`` inputs (the trainer calls it before the first step)."""
         if self._built:
             return
-        if len(y_pred_shape) != 2 or len(y_true_shape) != 2 or y_pred_shape[-1] is None:
-            raise ValueError(f"{type(self).__name__} expects 2-D inputs (batch_size, classes); got y_true "
-                             f"{tuple(y_true_shape)} and y_pred {tuple(y_pred_shape)}.")
+        require_2d(self, y_true_shape, y_pred_shape)
         shape = () if self.average == "micro" else (int(y_pred_shape[-1]),)
         for name in ("true_positives", "false_positives", "false_negatives", "intermediate_weights"):
             setattr(self, name, self.add_variable(shape=shape, name=name))

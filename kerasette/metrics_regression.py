@@ -6,7 +6,7 @@ import warnings
 
 from . import config, ops
 from .losses import _tensor, squeeze_or_expand_to_same_rank
-from .metrics import Metric, _FnMetric
+from .metrics import Metric, _FnMetric, require_2d
 
 _AGGREGATIONS = (None, "uniform_average", "variance_weighted_average")
 
@@ -80,9 +80,7 @@ class R2Score(Metric):
         """Create the per-column state (the trainer calls it before the first step)."""
         if self._built:
             return
-        if len(y_pred_shape) != 2 or len(y_true_shape) != 2 or y_pred_shape[-1] is None:
-            raise ValueError(f"R2Score expects 2-D inputs (batch_size, outputs); got y_true "
-                             f"{tuple(y_true_shape)} and y_pred {tuple(y_pred_shape)}.")
+        require_2d(self, y_true_shape, y_pred_shape, "outputs")
         shape = (int(y_pred_shape[-1]),)
         for name in ("squared_sum", "sum", "total_mse", "count"):
             setattr(self, name, self.add_variable(shape=shape, name=name))

@@ -1,50 +1,16 @@
 """``utils.get_file`` against a local HTTP server on 127.0.0.1 and ``file://`` URLs
 (never the internet): caching, hashes, atomic downloads, extraction, errors."""
 import hashlib
-import http.server
 import io
 import os
 import tarfile
-import threading
 import zipfile
 
 import pytest
 
 from kerasette.utils import get_file
 
-
-class _Server:
-    """Serves ``files`` (name -> bytes) on 127.0.0.1; counts requests per path."""
-
-    def __init__(self, files):
-        self.files, self.hits = files, {}
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                name = self.path.lstrip("/")
-                outer.hits[name] = outer.hits.get(name, 0) + 1
-                body = outer.files.get(name)
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
+from .local_http import LocalServer, closed_port
 
 
 def _tar_bytes(members):
@@ -73,7 +39,7 @@ FILES = {"data.csv": DATA, "pack.tar.gz": _tar_bytes({"pack/x.txt": b"hello", "p
 
 @pytest.fixture
 def server():
-    s = _Server(FILES)
+    s = LocalServer(FILES)
     yield s
     s.close()
 
@@ -136,11 +102,7 @@ def test_archive_members_that_escape_are_refused(server, home):
 
 
 def test_no_network_names_the_url_and_where_to_put_the_file(home):
-    import socket
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/weights.h5"
+    url = f"http://127.0.0.1:{closed_port()}/weights.h5"
     with pytest.raises(OSError) as err:
         get_file(origin=url)
     text = str(err.value)

@@ -1,9 +1,6 @@
 """TensorBoard (read back with TensorBoard's own reader), RemoteMonitor (a server on
 127.0.0.1) and SwapEMAWeights, on every engine."""
-import http.server
 import json
-import os
-import threading
 import urllib.parse
 
 import numpy as np
@@ -11,6 +8,7 @@ import pytest
 
 from kerasette import callbacks, layers, models, optimizers
 
+from ..local_http import LocalServer, closed_port
 from .conftest import tiny_data, tiny_model
 
 pytest.importorskip("tensorboard")
@@ -54,34 +52,8 @@ def test_tensorboard_unwritable_dir_fails_before_training(tmp_path):
         callbacks.TensorBoard(update_freq="sometimes")
 
 
-class _Collector:
-    def __init__(self):
-        self.posts = []
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.posts.append((self.path, self.headers["Content-Type"], body.decode()))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.root = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
 def test_remote_monitor_posts_each_epoch(engine):
-    server = _Collector()
+    server = LocalServer()
     try:
         x, y = tiny_data()
         model = tiny_model()
@@ -98,10 +70,7 @@ def test_remote_monitor_posts_each_epoch(engine):
 
 
 def test_remote_monitor_unreachable_warns(engine):
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = closed_port()
     x, y = tiny_data()
     with pytest.warns(UserWarning, match="could not reach"):
         tiny_model().fit(x, y, epochs=1, verbose=0, callbacks=[callbacks.RemoteMonitor(root=f"http://127.0.0.1:{port}")])

@@ -16,24 +16,20 @@ def _fit(model, epochs=30):
     return model.fit(X, Y, epochs=epochs, batch_size=16, verbose=0).history["loss"]
 
 
-@pytest.fixture
-def torch_engine(engines):
-    if "torch" not in engines:
-        pytest.skip("the torch engine is not installed")
-    previous = config.backend()
-    config.set_backend("torch")
-    yield
-    config.set_backend(previous)
+def _engine_fixture(name):
+    @pytest.fixture
+    def switch(engines):
+        if name not in engines:
+            pytest.skip(f"the {name} engine is not installed")
+        previous = config.backend()
+        config.set_backend(name)
+        yield
+        config.set_backend(previous)
+    return switch
 
 
-@pytest.fixture
-def jax_engine(engines):
-    if "jax" not in engines:
-        pytest.skip("the jax engine is not installed")
-    previous = config.backend()
-    config.set_backend("jax")
-    yield
-    config.set_backend(previous)
+torch_engine = _engine_fixture("torch")
+jax_engine = _engine_fixture("jax")
 
 
 def test_torch_module_trains_saves_and_syncs(torch_engine, tmp_path):
