@@ -22,6 +22,10 @@ _ALIASES = {
     "concat": "concatenate",
     "amax": "max",
     "amin": "min",
+    "bitwise_invert": "bitwise_not",
+    "left_shift": "bitwise_left_shift",
+    "right_shift": "bitwise_right_shift",
+    "conjugate": "conj",
 }
 
 _NO_UNWRAP = {"value_and_grad", "jit", "scan", "fori_loop"}
