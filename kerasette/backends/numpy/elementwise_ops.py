@@ -14,9 +14,14 @@ import numpy as np
 
 from .. import dtypes as D
 from .autodiff import Traced
-from .ops import _binary, _erf, _unary, _val, cast, dtype, np_dtype
+from .ops import _binary, _erf, _unary, _val, cast, convert, dtype, np_dtype
 
 _SCALARS = (int, float, bool, complex)
+
+
+def _arr(x):
+    """An engine array (Traced or ndarray) for ``x``: Python scalars and lists as ``convert``."""
+    return x if type(x) is Traced or type(x) is np.ndarray else convert(x)
 
 
 def _kind(x):
@@ -189,13 +194,14 @@ def nextafter(x1, x2):
 
 
 def trunc(x):
+    x = _arr(x)
     if np.result_type(_val(x)).kind not in "fc":
         return x if type(x) is not Traced else x.value
     return np.trunc(_val(x))
 
 
 def signbit(x):
-    return np.signbit(_val(x))
+    return np.signbit(_val(_arr(x)))
 
 
 _fmod = _binary("fmod", np.fmod, lambda g, x, y, o: g, lambda g, x, y, o: -g * np.trunc(x / y))
@@ -229,7 +235,7 @@ def bitwise_xor(x, y):
 
 
 def bitwise_not(x):
-    xv = np.asarray(_val(x))
+    xv = np.asarray(_val(_arr(x)))
     if xv.dtype.kind not in "iub":
         raise TypeError(f"bitwise_not takes integer or bool arrays; got dtype {dtype(xv)}.")
     return np.invert(xv)
@@ -256,24 +262,22 @@ def _is_complex(x):
 
 
 def real(x):
-    if not _is_complex(x):
-        return x if type(x) is Traced else np.asarray(x)
-    return np.real(_val(x))
+    x = _arr(x)
+    return np.real(_val(x)) if _is_complex(x) else x
 
 
 def imag(x):
-    if not _is_complex(x):
-        return np.zeros_like(np.asarray(_val(x)))
-    return np.imag(_val(x))
+    x = _arr(x)
+    return np.imag(_val(x)) if _is_complex(x) else np.zeros_like(_val(x))
 
 
 def conj(x):
-    if not _is_complex(x):
-        return x if type(x) is Traced else np.asarray(x)
-    return np.conj(_val(x))
+    x = _arr(x)
+    return np.conj(_val(x)) if _is_complex(x) else x
 
 
 def angle(x):
+    x = _arr(x)
     if _is_complex(x):
         xv = np.asarray(_val(x))
         return np.angle(xv).astype(xv.real.dtype)
