@@ -107,11 +107,14 @@ def result_type(*dtypes):
     """
     if not dtypes:
         return config.floatx()
-    return _NARROW.get(_lattice(dtypes), _lattice(dtypes))
+    name = lattice_result_type(dtypes)
+    return NARROW.get(name, name)
 
 
-def _lattice(dtypes):
-    """The least upper bound of ``dtypes``, weak kinds resolved, not narrowed."""
+def lattice_result_type(dtypes):
+    """``result_type`` before Keras's narrowing to 32 bits: the least upper bound of the
+    sequence ``dtypes``, weak kinds resolved. Engines that hold 64-bit dtypes promote
+    by this (``int32`` with ``int64`` stays ``int64`` on NumPy and torch)."""
     nodes = [_node(config.floatx() if d is None else d) for d in dtypes]
     node = nodes[0]
     for n in nodes[1:]:
@@ -121,7 +124,8 @@ def _lattice(dtypes):
             "weak_complex": "complex64"}.get(node, node)
 
 
-_NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32", "complex128": "complex64"}
+# Keras's (and JAX-without-x64's) narrowing of 64-bit dtypes
+NARROW = {"int64": "int32", "uint64": "uint32", "float64": "float32", "complex128": "complex64"}
 
 
 def float_result_type(*dtypes):

@@ -17,6 +17,13 @@ def test_integer_ops_refuse_floats(engine, name):
         getattr(engine, name)(x, x)
 
 
+@pytest.mark.parametrize("name", ["gcd", "lcm"])
+def test_gcd_lcm_refuse_bools(engine, name):
+    x = _t(engine, np.array([True, False]))
+    with pytest.raises(TypeError, match=f"{name}.*bool"):
+        getattr(engine, name)(x, x)
+
+
 def test_bitwise_not_refuses_floats(engine):
     with pytest.raises(TypeError, match="bitwise_not.*float32"):
         engine.bitwise_not(_t(engine, np.ones(3, np.float32)))

@@ -67,9 +67,9 @@ class ElementwiseOps(abc.ABC):
 
     def _promoted(self, *kinds, to_float=False):
         # the lattice without Keras's final narrowing: engines that hold 64-bit types keep them
-        name = D._lattice(kinds + ((float,) if to_float else ()))
+        name = D.lattice_result_type(kinds + ((float,) if to_float else ()))
         if self.name == "jax":
-            name = D._NARROW.get(name, name)
+            name = D.NARROW.get(name, name)
         return name
 
     def _float_pair(self, x1, x2):
@@ -83,11 +83,9 @@ class ElementwiseOps(abc.ABC):
         return self._to(x1, dt), self._to(x2, dt)
 
     def _int_pair(self, op, x1, x2, allow_bool=True):
+        """``x1, x2`` in their ``result_type``, which must be an integer (or bool) dtype."""
         x1, x2 = self._same_pair(x1, x2)
-        dt = self.dtype(x1)
-        if not (D.is_int(dt) or (allow_bool and dt == "bool")):
-            raise TypeError(f"{op} takes integer{' or bool' if allow_bool else ''} arrays; "
-                            f"got dtype {dt}.")
+        self._check_int(op, x1, allow_bool)
         return x1, x2
 
     def _check_int(self, op, x, allow_bool=True):
@@ -243,11 +241,11 @@ class ElementwiseOps(abc.ABC):
 
     @abc.abstractmethod
     def gcd(self, x1, x2):
-        """Greatest common divisor of integers (non-negative), broadcast; TypeError for floats."""
+        """Greatest common divisor of integers (non-negative), broadcast; TypeError for floats and bools."""
 
     @abc.abstractmethod
     def lcm(self, x1, x2):
-        """Least common multiple of integers (non-negative), broadcast; TypeError for floats."""
+        """Least common multiple of integers (non-negative), broadcast; TypeError for floats and bools."""
 
     @abc.abstractmethod
     def nextafter(self, x1, x2):

@@ -28,10 +28,10 @@ def _float_binary(fn, name):
     return op
 
 
-def _int_binary(fn, name):
+def _int_binary(fn, name, allow_bool=True):
     @_shape_errors
     def op(self, x1, x2):
-        return fn(*self._int_pair(name, x1, x2))
+        return fn(*self._int_pair(name, x1, x2, allow_bool))
     op.__name__ = name
     return op
 
@@ -74,8 +74,8 @@ class JaxElementwiseOps:
     nextafter = _float_binary(lambda a, b: jnp.nextafter(lax.stop_gradient(a), lax.stop_gradient(b)),
                               "nextafter")
 
-    gcd = _int_binary(jnp.gcd, "gcd")
-    lcm = _int_binary(jnp.lcm, "lcm")
+    gcd = _int_binary(jnp.gcd, "gcd", allow_bool=False)
+    lcm = _int_binary(jnp.lcm, "lcm", allow_bool=False)
     bitwise_and = _int_binary(jnp.bitwise_and, "bitwise_and")
     bitwise_or = _int_binary(jnp.bitwise_or, "bitwise_or")
     bitwise_xor = _int_binary(jnp.bitwise_xor, "bitwise_xor")

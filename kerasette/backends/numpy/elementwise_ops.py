@@ -39,23 +39,24 @@ def _f(x):
     k = _kind(x)
     if isinstance(k, str) and (D.is_float(k) or D.is_complex(k)):
         return _to(x, k)
-    return _to(x, D._lattice((k, float)))
+    return _to(x, D.lattice_result_type((k, float)))
 
 
 def _fpair(x1, x2):
-    name = D._lattice((_kind(x1), _kind(x2), float))
+    name = D.lattice_result_type((_kind(x1), _kind(x2), float))
     return _to(x1, name), _to(x2, name)
 
 
 def _same(x1, x2):
-    name = D._lattice((_kind(x1), _kind(x2)))
+    name = D.lattice_result_type((_kind(x1), _kind(x2)))
     return _to(x1, name), _to(x2, name)
 
 
-def _ints(op, x1, x2):
+def _ints(op, x1, x2, allow_bool=True):
     x1, x2 = _same(x1, x2)
-    if np.result_type(_val(x1)).kind not in "iub":
-        raise TypeError(f"{op} takes integer or bool arrays; got dtype {dtype(x1)}.")
+    if np.result_type(_val(x1)).kind not in ("iub" if allow_bool else "iu"):
+        raise TypeError(f"{op} takes integer{' or bool' if allow_bool else ''} arrays; "
+                        f"got dtype {dtype(x1)}.")
     return _val(x1), _val(x2)
 
 
@@ -215,11 +216,11 @@ def fmod(x1, x2):
 
 
 def gcd(x1, x2):
-    return np.gcd(*_ints("gcd", x1, x2))
+    return np.gcd(*_ints("gcd", x1, x2, allow_bool=False))
 
 
 def lcm(x1, x2):
-    return np.lcm(*_ints("lcm", x1, x2))
+    return np.lcm(*_ints("lcm", x1, x2, allow_bool=False))
 
 
 def bitwise_and(x, y):

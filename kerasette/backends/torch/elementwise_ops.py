@@ -74,18 +74,18 @@ class TorchElementwiseOps:
             x1, x2 = x1.to(torch.int32), x2.to(torch.int32)
         return self._binary("fmod", torch.fmod, x1, x2, same=True)
 
-    def _int_binary(self, op, fn, x1, x2):
-        x1, x2 = self._int_pair(op, x1, x2)
+    def _int_binary(self, op, fn, x1, x2, allow_bool=True):
+        x1, x2 = self._int_pair(op, x1, x2, allow_bool)
         try:
             return fn(x1, x2)
         except RuntimeError as e:
             raise _shapes_error(op, e, x1, x2) from None
 
     def gcd(self, x1, x2):
-        return self._int_binary("gcd", torch.gcd, x1, x2)
+        return self._int_binary("gcd", torch.gcd, x1, x2, allow_bool=False)
 
     def lcm(self, x1, x2):
-        return torch.abs(self._int_binary("lcm", torch.lcm, x1, x2))
+        return torch.abs(self._int_binary("lcm", torch.lcm, x1, x2, allow_bool=False))
 
     def bitwise_and(self, x, y):
         return self._int_binary("bitwise_and", torch.bitwise_and, x, y)
