@@ -134,6 +134,9 @@ add("ldexp", "float-int", m("ldexp"), lambda x, e: np.ldexp(x, e), [u((3, 4)), i
     diff=[0], keras=k("ldexp"))
 add("ldexp", "int-int-gives-float32", m("ldexp"), lambda x, e: np.ldexp(x.astype(np.float64), e),
     [ints((4,), -5, 5), ints((4,), 0, 4)], tol="exact", dtype="float32", keras=k("ldexp"))
+add("ldexp", "large-exponents", m("ldexp"), lambda x, e: np.ldexp(x, e),
+    [np.array([0.5, 1.5, 3.0, 1.0], F32), np.array([128, -120, 100, -125], I32)], tol="exact",
+    keras=k("ldexp"))
 add("ldexp", "python-int", lambda b, x: b.ldexp(x, 3), lambda x: np.ldexp(x, 3), [u((4,))], diff=[0],
     keras=lambda kops, x: kops.ldexp(x, 3))
 

@@ -180,11 +180,19 @@ class ElementwiseOps(abc.ABC):
 
     def ldexp(self, x1, x2):
         """``x1 * 2 ** x2``; ``x2`` must be integer (TypeError otherwise); float result."""
+        x1, x2, dt = self._ldexp_args(x1, x2)
+        e = self._to(x2, dt)
+        # two exact powers of two, so 2 ** x2 alone may overflow (or underflow) where the result does not
+        half = self.floor(self.multiply(e, 0.5))
+        return self.multiply(self.multiply(x1, self.exp2(half)), self.exp2(self.subtract(e, half)))
+
+    def _ldexp_args(self, x1, x2):
+        """(x1 in the float result dtype, x2, that dtype); TypeError for a non-integer x2."""
         k2 = self._kind(x2)
         if k2 not in (int, bool) and not (isinstance(k2, str) and (D.is_int(k2) or k2 == "bool")):
             raise TypeError(f"ldexp: the exponent x2 must be an integer array; got dtype {k2}.")
         dt = self._promoted(self._kind(x1), k2, to_float=True)
-        return self.multiply(self._to(x1, dt), self.exp2(self._to(x2, dt)))
+        return self._to(x1, dt), x2, dt
 
     # ---------------------------------------------------------------- special
     @abc.abstractmethod

@@ -82,6 +82,12 @@ class JaxElementwiseOps:
     bitwise_left_shift = _shift(jnp.left_shift, "bitwise_left_shift")
     bitwise_right_shift = _shift(jnp.right_shift, "bitwise_right_shift")
 
+    @_shape_errors
+    def ldexp(self, x1, x2):
+        # jnp.ldexp sets the exponent bits: exact, where exp2 (exp(x ln 2) in XLA) is not
+        x1, x2, _ = self._ldexp_args(x1, x2)
+        return jnp.ldexp(x1, jnp.asarray(x2).astype(jnp.int32))
+
     def trunc(self, x):
         x = jnp.asarray(x)
         return jnp.trunc(x) if jnp.issubdtype(x.dtype, jnp.floating) else x
