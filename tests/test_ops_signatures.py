@@ -290,3 +290,14 @@ def test_where_x1_x2_together():
     x = _f(3)
     with pytest.raises(ValueError, match="together"):
         kops.where(x > 0, x1=x)
+
+
+def test_where_one_argument_is_nonzero(engine):
+    if not hasattr(engine, "nonzero"):
+        pytest.skip("ops.nonzero is not in the contract on this branch yet")
+    c = np.array([[True, False, True], [False, False, True]])
+    got = kops.where(kops.convert_to_tensor(c))
+    want = np.nonzero(c)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(kops.convert_to_numpy(g), w)
