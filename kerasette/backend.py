@@ -4,6 +4,7 @@ from .backends.common import standardize_dtype as _standardize
 from .config import backend, epsilon, floatx, image_data_format, set_epsilon, set_floatx, \
     set_image_data_format  # noqa: F401
 from .layers.layer import clear_session  # noqa: F401
+from .backends.dtypes import result_type  # noqa: F401
 from .utils.graph_utils import get_uid, is_keras_tensor  # noqa: F401
 
 _PYTHON_TYPES = {int: "int32", float: "float32", bool: "bool"}
@@ -36,9 +37,3 @@ def is_float_dtype(dtype):
 def is_int_dtype(dtype):
     """Whether ``dtype`` (any spelling) is a signed or unsigned integer dtype (not bool)."""
     return standardize_dtype(dtype).startswith(("int", "uint"))
-
-
-def result_type(*dtypes):
-    """The dtype Keras's promotion rules give ``dtypes`` together (see ``kerasette.ops.result_type``)."""
-    from . import ops
-    return ops.result_type(*dtypes)

@@ -8,10 +8,10 @@ Rules every adapter follows (NumPy semantics unless a docstring says otherwise):
   refuse raise ``ValueError`` naming the op and both shapes.
 * ``axis`` may be an int, a tuple of ints, negative, or ``None`` (all axes).
 * Dtypes are named by strings: ``float16 bfloat16 float32 float64 int8 int16
-  int32 int64 uint8 bool``. Python scalars take the dtype of the array they
+  int32 int64 uint8 bool complex64 complex128``. Python scalars take the dtype of the array they
   meet (NEP 50). A dtype an engine cannot hold raises ``TypeError`` naming it,
-  except that JAX (run without x64, as Keras runs it) narrows float64/int64 to
-  float32/int32.
+  except that JAX (run without x64, as Keras runs it) narrows float64/int64/
+  complex128 to float32/int32/complex64.
 * Images and sequences are channels-last: ``(batch, *spatial, channels)``.
 * Randomness comes only from an explicit integer ``seed`` (a Python int or a
   0-d integer array); the same seed gives the same numbers on the same engine.
@@ -142,7 +142,8 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
     @abc.abstractmethod
     def mod(self, x, y):
-        """``x % y`` with the sign of ``y``, as NumPy (no gradient)."""
+        """``x % y`` with the sign of ``y``, as NumPy. Gradient as Keras/JAX: 1 for ``x``,
+        ``-floor(x / y)`` for ``y``."""
 
     @abc.abstractmethod
     def where(self, condition, x, y):

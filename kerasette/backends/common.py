@@ -3,7 +3,7 @@ convolution geometry. Importing this imports no engine."""
 from __future__ import annotations
 
 DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16",
-          "int32", "int64", "uint8", "bool")
+          "int32", "int64", "uint8", "bool", "complex64", "complex128")
 
 
 def standardize_dtype(dtype) -> str:
@@ -18,7 +18,8 @@ def standardize_dtype(dtype) -> str:
         name = getattr(dtype, "name", None) or str(dtype)
     name = name.replace("torch.", "")
     name = {"float": "float32", "double": "float64", "half": "float16",
-            "int": "int64", "long": "int64", "bool_": "bool"}.get(name, name)
+            "int": "int64", "long": "int64", "bool_": "bool",
+            "cfloat": "complex64", "cdouble": "complex128"}.get(name, name)
     if name not in DTYPES:
         raise TypeError(f"Unsupported dtype {dtype!r}; kerasette supports {', '.join(DTYPES)}.")
     return name

@@ -17,6 +17,7 @@ simple     1e-5 / 1e-6                   1e-4 / 1e-5
 trans      5e-5 / 5e-6  (exp, erf, ...)  2e-4 / 2e-5
 reduce     1e-5 / 1e-5  (sums, matmul)   1e-4 / 1e-5
 heavy      1e-4 / 1e-4  (conv, rnn, ctc) 1e-3 / 1e-4
+half       2e-3 / 2e-3  (float16 results) 1e-2 / 1e-2
 =========  ============================  ==================================
 
 Gradients are taken as the train step takes them, ``jit(value_and_grad(loss))``.
@@ -37,6 +38,7 @@ TOLS = {
     "trans": ((5e-5, 5e-6), (2e-4, 2e-5)),
     "reduce": ((1e-5, 1e-5), (1e-4, 1e-5)),
     "heavy": ((1e-4, 1e-4), (1e-3, 1e-4)),
+    "half": ((2e-3, 2e-3), (1e-2, 1e-2)),
 }
 FD_EPS = 1e-6
 

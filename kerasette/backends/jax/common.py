@@ -8,7 +8,7 @@ import jax.numpy as jnp
 from ..common import standardize_dtype
 
 # x64 is off (we never flip that global flag): these are held in 32 bits.
-_NARROW = {"float64": "float32", "int64": "int32"}
+_NARROW = {"float64": "float32", "int64": "int32", "complex128": "complex64"}
 
 
 def _jdtype(dtype):

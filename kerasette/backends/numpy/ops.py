@@ -253,7 +253,7 @@ def _nograd_binary(name, f):
 
 
 floor_divide = _nograd_binary("floor_divide", np.floor_divide)
-mod = _nograd_binary("mod", np.mod)
+mod = _binary("mod", np.mod, lambda g, x, y, o: g, lambda g, x, y, o: -g * np.floor(x / y))
 equal = _nograd_binary("equal", np.equal)
 not_equal = _nograd_binary("not_equal", np.not_equal)
 less = _nograd_binary("less", np.less)

@@ -230,7 +230,7 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
     def mod(self, x, y):
         x, y = self._pair(x, y)
         try:
-            return _nograd(x) % _nograd(y)  # torch.remainder: the sign of the divisor, as NumPy
+            return x % y  # torch.remainder: the sign of the divisor, as NumPy; gradients as JAX
         except RuntimeError as e:
             raise _shapes_error("mod", e, x, y) from None
 

@@ -587,12 +587,12 @@ def test_creation_and_dtypes(b):
     assert b.dtype(b.convert(np.arange(2))) == "int32"
     for name in base.DTYPES:
         got = b.dtype(b.cast(b.convert(np.array([1.7, -1.7, 0.0])), name))
-        assert got == {"float64": "float32", "int64": "int32"}.get(name, name)
+        assert got == {"float64": "float32", "int64": "int32", "complex128": "complex64"}.get(name, name)
     np.testing.assert_array_equal(b.to_numpy(b.cast(b.convert([1.7, -1.7]), "int32")), [1, -1])
-    with pytest.raises(TypeError, match="complex64"):
-        b.cast(b.convert([1.0]), "complex64")
-    with pytest.raises(TypeError, match="complex64"):
-        b.zeros((2,), "complex64")
+    with pytest.raises(TypeError, match="uint16"):
+        b.cast(b.convert([1.0]), "uint16")
+    with pytest.raises(TypeError, match="uint16"):
+        b.zeros((2,), "uint16")
     x = b.convert(np.ones((2, 3), np.float32))
     assert b.convert(x) is x
     assert b.is_array(x) and not b.is_array(np.ones(2)) and not b.is_array(1.0)

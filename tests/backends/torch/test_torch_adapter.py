@@ -87,12 +87,11 @@ def test_convert_dtypes(b):
 
 
 def test_unsupported_dtype(b):
-    with pytest.raises(TypeError, match="complex64"):
-        b.zeros((2,), "complex64")
+    with pytest.raises(TypeError, match="uint16"):
+        b.zeros((2,), "uint16")
     with pytest.raises(TypeError, match="uint16"):
         b.convert(np.zeros(2, np.uint16))
-    with pytest.raises(TypeError):
-        b.convert(np.zeros(2, np.complex64))
+    assert b.dtype(b.convert(np.zeros(2, np.complex64))) == "complex64"
 
 
 def test_creation(b):
@@ -157,10 +156,10 @@ def test_arith_semantics(b):
         close(b, g[0], want)
         close(b, g[1], 1 - np.array(want))
     close(b, b.maximum(f32(b, [np.nan, 1.0]), f32(b, [0.0, np.nan])), [np.nan, np.nan])
-    # no gradient for mod / floor_divide
+    # no gradient for floor_divide; mod's is 1 for x (as Keras/JAX)
     p = [f64(b, [1.5, 2.5])]
     _, g = b.value_and_grad(lambda ps: (b.sum(b.add(b.mod(ps[0], 1.0), b.floor_divide(ps[0], 1.0))), None))(p)
-    close(b, g[0], [0.0, 0.0])
+    close(b, g[0], [1.0, 1.0])
 
 
 UNARY = {
