@@ -702,22 +702,5 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
         ``donate_argnums``: positional arguments whose buffers the result may reuse.
         """
 
-    @abc.abstractmethod
-    def scan(self, fn, init, xs):
-        """Loop ``fn(carry, x_t) -> (carry, y_t)`` over the leading axis of ``xs``.
-
-        ``init``/``carry``: an array or a nested tuple/list of arrays; ``xs``: an
-        array or a tuple of arrays sharing their leading axis; ``y_t``: an array
-        or a tuple of arrays. Returns ``(final carry, ys)`` with ys stacked on a
-        new leading axis. Differentiable through carry and xs.
-        """
-
-    def fori_loop(self, lower, upper, body, init):
-        """``for i in range(lower, upper): val = body(i, val)``; returns ``val``."""
-        val = init
-        for i in range(lower, upper):
-            val = body(i, val)
-        return val
-
     def __repr__(self):
         return f"<kerasette backend {self.name!r}>"

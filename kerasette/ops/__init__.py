@@ -24,7 +24,8 @@ _ALIASES = {
     "amin": "min",
 }
 
-_NO_UNWRAP = {"value_and_grad", "jit", "scan", "fori_loop"}
+_NO_UNWRAP = {"value_and_grad", "jit", "scan", "fori_loop", "cond", "switch", "while_loop", "map",
+              "vectorized_map", "vectorize", "associative_scan", "custom_gradient", "jvp"}
 
 # Types seen to need no unwrapping (engine arrays, Python scalars, ...): an op
 # whose arguments are all of these skips ``_unwrap`` (the per-op hot path). A

@@ -519,17 +519,3 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
 
     def jit(self, fn, donate_argnums=()):
         return jax.jit(fn, donate_argnums=donate_argnums)
-
-    def scan(self, fn, init, xs):
-        # lax.scan needs the carry's structure unchanged; callers may return a
-        # tuple for a list (or vice versa), so rebuild it in init's structure.
-        treedef = jax.tree_util.tree_structure(init)
-
-        def step(carry, x):
-            carry, y = fn(carry, x)
-            return jax.tree_util.tree_unflatten(treedef, jax.tree_util.tree_leaves(carry)), y
-
-        return lax.scan(step, init, xs)
-
-    def fori_loop(self, lower, upper, body, init):
-        return lax.fori_loop(lower, upper, body, init)

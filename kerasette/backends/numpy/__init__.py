@@ -63,24 +63,6 @@ def jit(fn, donate_argnums=()):
     return fn
 
 
-def scan(fn, init, xs):
-    if isinstance(xs, (tuple, list)):
-        n = ops.shape(xs[0])[0]
-        steps = (type(xs)(ops.getitem(a, t) for a in xs) for t in range(n))
-    else:
-        n = ops.shape(xs)[0]
-        steps = (ops.getitem(xs, t) for t in range(n))
-    carry, ys = init, []
-    for x_t in steps:
-        carry, y = fn(carry, x_t)
-        ys.append(y)
-    if not ys or ys[0] is None:
-        return carry, None
-    if isinstance(ys[0], (tuple, list)):
-        return carry, type(ys[0])(ops.stack([y[i] for y in ys]) for i in range(len(ys[0])))
-    return carry, ops.stack(ys)
-
-
 _FAMILIES = [vars(m) for m in (elementwise_ops, stats_ops, arrays_ops, linalg_ops, nn_ops, image_ops,
                                 control_ops)]
 

@@ -743,21 +743,6 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
 
         return run
 
-    def scan(self, fn, init, xs):
-        if isinstance(xs, Tensor):
-            steps = torch.unbind(xs, 0)
-        else:
-            steps = list(zip(*(torch.unbind(a, 0) for a in xs)))
-        carry, ys = init, []
-        for x_t in steps:
-            carry, y = fn(carry, x_t)
-            ys.append(y)
-        if not ys or ys[0] is None:
-            return carry, None
-        if isinstance(ys[0], Tensor):
-            return carry, torch.stack(ys)
-        return carry, type(ys[0])(torch.stack(parts) for parts in zip(*ys))
-
 
 _WARNED_NOT_COMPILED = []
 
