@@ -86,7 +86,9 @@ def _parse_signature(signature):
                 cur += ch
         return out
 
-    if "->" not in signature:
+    import re
+    if not re.fullmatch(r"\s*(\(\s*\w*(\s*,\s*\w+)*\s*\)\s*,?\s*)*->\s*(\(\s*\w*(\s*,\s*\w+)*\s*\)\s*,?\s*)*",
+                        signature):
         raise ValueError(f"ops.vectorize: invalid signature {signature!r} (expected e.g. '(m,n),(n)->(m)').")
     ins, outs = signature.split("->")
     return groups(ins), groups(outs)

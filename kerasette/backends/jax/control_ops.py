@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from ... import tree
-from ..contract.control import _value, _values, call_grad_fn
+from ..contract.control import _parse_signature, _value, _values, call_grad_fn
 
 
 def _like(structure, values):
@@ -98,6 +98,8 @@ class JaxControlOps:
         return jax.vmap(function)(_values(elements))
 
     def vectorize(self, pyfunc, *, excluded=None, signature=None):
+        if signature is not None:
+            _parse_signature(signature)  # kerasette's error for a malformed signature
         return jnp.vectorize(pyfunc, excluded=set(excluded or ()), signature=signature)
 
     def associative_scan(self, f, elems, reverse=False, axis=0):
