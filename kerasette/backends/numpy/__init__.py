@@ -28,7 +28,10 @@ F64 = np.dtype("float64")
 
 # -------------------------------------------------------------------- random
 def _rng(seed):
-    return np.random.default_rng(int(ops._val(seed)) % (1 << 64))
+    s = ops._val(seed)
+    if np.shape(s) == (2,):  # a (2,) seed state (SeedGenerator)
+        return np.random.default_rng([int(v) % (1 << 32) for v in np.asarray(s).ravel()])
+    return np.random.default_rng(int(s) % (1 << 64))
 
 
 def _shape(shape):

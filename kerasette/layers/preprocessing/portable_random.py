@@ -22,13 +22,16 @@ def uniform(seed, shape, minval=0.0, maxval=1.0, dtype="float32"):
     """Uniform numbers in ``[minval, maxval)`` of ``shape`` from the engine int ``seed``.
 
     Args:
-        seed: engine integer scalar (e.g. ``SeedGenerator.next()``).
+        seed: engine integer scalar, or a ``(2,)`` seed state (``SeedGenerator.next()``).
         shape: tuple of ints.
         minval, maxval: the interval.
         dtype: float dtype of the result.
     Returns:
         An engine array of ``shape``; the same on every engine for the same seed.
     """
+    if len(ops.shape(seed)) == 1:  # a (2,) SeedGenerator state: fold (key, counter) into one int
+        seed = ops.add(ops.multiply(ops.mod(ops.getitem(seed, 0), 30011), 30029),
+                       ops.mod(ops.getitem(seed, 1), 1 << 20))
     n = math.prod(shape)
     i = ops.arange(0, n, dtype="int32")
     xs = []
