@@ -127,3 +127,15 @@ def test_against_keras_tree(keras_module):
                 except ValueError:
                     err.append(ValueError)
             assert err[0] == err[1], (ours.__name__, a, b)
+
+
+@pytest.mark.keras_oracle
+def test_names_and_signatures_match_keras(keras_module):
+    import inspect
+    kt = keras_module.tree
+    for n in [n for n in dir(kt) if not n.startswith("_")]:
+        assert hasattr(tree, n), f"kerasette.tree lacks {n}"
+        theirs = getattr(kt, n)
+        if inspect.isfunction(theirs):
+            assert list(inspect.signature(getattr(tree, n)).parameters) == \
+                list(inspect.signature(theirs).parameters), n
