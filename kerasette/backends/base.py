@@ -13,9 +13,9 @@ Rules every adapter follows (NumPy semantics unless a docstring says otherwise):
   except that JAX (run without x64, as Keras runs it) narrows float64/int64 to
   float32/int32.
 * Images and sequences are channels-last: ``(batch, *spatial, channels)``.
-* Randomness comes only from an explicit integer ``seed`` (a Python int, a ``(2,)``
-  ``SeedGenerator`` state or a
-  0-d integer array); the same seed gives the same numbers on the same engine.
+* Randomness comes only from an explicit integer ``seed`` (a Python int, a 0-d
+  integer array, or a ``(2,)`` ``SeedGenerator`` state ``[seed, counter]``, which
+  draws as ``seed + counter``); the same seed gives the same numbers on the same engine.
 
 Abstract methods are the primitives an adapter must supply. Concrete methods
 here are derived ops written with those primitives; an adapter overrides one

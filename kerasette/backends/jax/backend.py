@@ -27,9 +27,10 @@ from .control_ops import JaxControlOps
 
 
 def _key(seed):
-    """A JAX key from an int seed, or from a ``(2,)`` seed state (``SeedGenerator``)."""
+    """A JAX key from an int seed, or from a ``(2,)`` seed state ``[seed, counter]``
+    (``SeedGenerator``), which draws as the int ``seed + counter``."""
     if getattr(seed, "shape", ()) == (2,):
-        return jax.random.fold_in(jax.random.key(seed[0]), seed[1])
+        return jax.random.key(seed[0] + seed[1])
     return jax.random.key(seed)
 
 

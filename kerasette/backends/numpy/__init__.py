@@ -29,8 +29,8 @@ F64 = np.dtype("float64")
 # -------------------------------------------------------------------- random
 def _rng(seed):
     s = ops._val(seed)
-    if np.shape(s) == (2,):  # a (2,) seed state (SeedGenerator)
-        return np.random.default_rng([int(v) % (1 << 32) for v in np.asarray(s).ravel()])
+    if np.shape(s) == (2,):  # a (2,) seed state [seed, counter]: draws as seed + counter
+        s = int(s[0]) + int(s[1])
     return np.random.default_rng(int(s) % (1 << 64))
 
 

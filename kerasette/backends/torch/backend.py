@@ -681,11 +681,8 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
     # ------------------------------------------------------------------ random
     def _seeded(self, seed):
         # one generator re-seeded per draw; int() of a device tensor syncs once
-        if getattr(seed, "shape", ()) == (2,) or (isinstance(seed, (list, tuple)) and len(seed) == 2):
-            k, c = (int(v) for v in seed)  # a (2,) seed state (SeedGenerator)
-            seed = ((k & 0xFFFF_FFFF) << 32) | (c & 0xFFFF_FFFF)
-            seed = ((seed ^ (seed >> 29)) * 0xBF58476D1CE4E5B9) & 0xFFFF_FFFF_FFFF_FFFF
-            seed ^= seed >> 32  # the CPU generator keeps 32 bits: let them depend on both words
+        if getattr(seed, "shape", ()) == (2,):  # a (2,) seed state [seed, counter]: seed + counter
+            seed = int(seed[0]) + int(seed[1])
         return self._generator.manual_seed(int(seed) & 0xFFFF_FFFF_FFFF_FFFF)
 
     def random_uniform(self, shape, seed, minval=0.0, maxval=1.0, dtype="float32"):

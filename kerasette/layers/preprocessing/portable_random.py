@@ -29,9 +29,8 @@ def uniform(seed, shape, minval=0.0, maxval=1.0, dtype="float32"):
     Returns:
         An engine array of ``shape``; the same on every engine for the same seed.
     """
-    if len(ops.shape(seed)) == 1:  # a (2,) SeedGenerator state: fold (key, counter) into one int
-        seed = ops.add(ops.multiply(ops.mod(ops.getitem(seed, 0), 30011), 30029),
-                       ops.mod(ops.getitem(seed, 1), 1 << 20))
+    if len(ops.shape(seed)) == 1:  # a (2,) SeedGenerator state [seed, counter]: seed + counter,
+        seed = ops.add(ops.getitem(seed, 0), ops.getitem(seed, 1))  # the old scalar state's sequence
     n = math.prod(shape)
     i = ops.arange(0, n, dtype="int32")
     xs = []
