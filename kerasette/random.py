@@ -193,19 +193,12 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
         raise ValueError(f"random.randint: `dtype` must be an integer dtype, got {dtype!r}.")
     b = config.active()
     shape = _shape(shape)
+    if isinstance(minval, int) and isinstance(maxval, int) and maxval <= minval:
+        raise ValueError(f"random.randint: `maxval` ({maxval}) must be greater than `minval` ({minval}).")
     bits = b.reshape(_bits(_seed_pair(seed), math.prod(shape)), shape)
-    if isinstance(minval, int) and isinstance(maxval, int):
-        if maxval <= minval:
-            raise ValueError(f"random.randint: `maxval` ({maxval}) must be greater than `minval` ({minval}).")
-        if maxval - minval < 2 ** 24:  # exact: top bits scaled by the range
-            span = maxval - minval
-            hi = b.floor_divide(bits, 64)  # 24 bits
-            q = b.floor_divide(b.multiply(b.cast(hi, "float32"), float(span)), float(2 ** 24))
-            return b.cast(b.add(b.cast(q, "int32"), minval), dtype)
-    span = b.subtract(maxval, minval)
-    u = _uniform01(_seed_pair(seed), shape)
-    q = b.minimum(b.floor(b.multiply(u, b.cast(span, "float32"))), b.cast(b.subtract(span, 1), "float32"))
-    return b.cast(b.add(b.cast(q, "int32"), minval), dtype)
+    # exact integers: 30 random bits reduced modulo the range (bias < range / 2**30)
+    span = b.cast(b.subtract(maxval, minval), "int32")
+    return b.cast(b.add(b.mod(bits, span), minval), dtype)
 
 
 def categorical(logits, num_samples, dtype="int32", seed=None):
