@@ -103,8 +103,10 @@ class ControlOps(abc.ABC):
 
         ``pred``: a Python bool or a scalar boolean array. On JAX both branches
         are traced and must return the same structure, shapes and dtypes
-        (``jax.lax.cond``); on NumPy and torch only the chosen branch runs.
-        Differentiable through the taken branch.
+        (``jax.lax.cond``), so ``pred`` may be traced inside ``jit``; on NumPy
+        and torch only the chosen branch runs and ``pred`` must have a value
+        (it always does there; under ``torch.compile`` a data-dependent
+        predicate is a graph break). Differentiable through the taken branch.
         """
         return true_fn() if bool(_value(pred)) else false_fn()
 
