@@ -13,8 +13,9 @@ Rules every adapter follows (NumPy semantics unless a docstring says otherwise):
   except that JAX (run without x64, as Keras runs it) narrows float64/int64/
   complex128 to float32/int32/complex64.
 * Images and sequences are channels-last: ``(batch, *spatial, channels)``.
-* Randomness comes only from an explicit integer ``seed`` (a Python int or a
-  0-d integer array); the same seed gives the same numbers on the same engine.
+* Randomness comes only from an explicit integer ``seed`` (a Python int, a 0-d
+  integer array, or a ``(2,)`` ``SeedGenerator`` state ``[seed, counter]``, which
+  draws as ``seed + counter``); the same seed gives the same numbers on the same engine.
 
 Abstract methods are the primitives an adapter must supply. Concrete methods
 here are derived ops written with those primitives; an adapter overrides one
@@ -702,23 +703,6 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
         ``donate_argnums``: positional arguments whose buffers the result may reuse.
         """
-
-    @abc.abstractmethod
-    def scan(self, fn, init, xs):
-        """Loop ``fn(carry, x_t) -> (carry, y_t)`` over the leading axis of ``xs``.
-
-        ``init``/``carry``: an array or a nested tuple/list of arrays; ``xs``: an
-        array or a tuple of arrays sharing their leading axis; ``y_t``: an array
-        or a tuple of arrays. Returns ``(final carry, ys)`` with ys stacked on a
-        new leading axis. Differentiable through carry and xs.
-        """
-
-    def fori_loop(self, lower, upper, body, init):
-        """``for i in range(lower, upper): val = body(i, val)``; returns ``val``."""
-        val = init
-        for i in range(lower, upper):
-            val = body(i, val)
-        return val
 
     def __repr__(self):
         return f"<kerasette backend {self.name!r}>"

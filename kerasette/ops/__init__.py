@@ -36,7 +36,8 @@ _ALIASES = {
     "conjugate": "conj",
 }
 
-_NO_UNWRAP = {"value_and_grad", "jit", "scan", "fori_loop"}
+_NO_UNWRAP = {"value_and_grad", "jit", "scan", "fori_loop", "cond", "switch", "while_loop", "map",
+              "vectorized_map", "vectorize", "associative_scan", "custom_gradient", "jvp"}
 
 _X1X2 = {"x1": "x", "x2": "y"}
 _INPUTS = {"inputs": "x"}

@@ -26,6 +26,14 @@ from .image_ops import JaxImageOps
 from .control_ops import JaxControlOps
 
 
+def _key(seed):
+    """A JAX key from an int seed, or from a ``(2,)`` seed state ``[seed, counter]``
+    (``SeedGenerator``), which draws as the int ``seed + counter``."""
+    if getattr(seed, "shape", ()) == (2,):
+        return jax.random.key(seed[0] + seed[1])
+    return jax.random.key(seed)
+
+
 class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
                  JaxNNOps, JaxImageOps, JaxControlOps,
                  Backend):
@@ -497,18 +505,18 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
 
     # ------------------------------------------------------------------ random
     def random_uniform(self, shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
-        return jax.random.uniform(jax.random.key(seed), tuple(shape), _jdtype(dtype), minval, maxval)
+        return jax.random.uniform(_key(seed), tuple(shape), _jdtype(dtype), minval, maxval)
 
     def random_normal(self, shape, seed, mean=0.0, stddev=1.0, dtype="float32"):
-        z = jax.random.normal(jax.random.key(seed), tuple(shape), _jdtype(dtype))
+        z = jax.random.normal(_key(seed), tuple(shape), _jdtype(dtype))
         return z * stddev + mean
 
     def truncated_normal(self, shape, seed, mean=0.0, stddev=1.0, dtype="float32"):
-        z = jax.random.truncated_normal(jax.random.key(seed), -2.0, 2.0, tuple(shape), _jdtype(dtype))
+        z = jax.random.truncated_normal(_key(seed), -2.0, 2.0, tuple(shape), _jdtype(dtype))
         return z * stddev + mean
 
     def bernoulli(self, shape, p, seed, dtype="float32"):
-        return jax.random.bernoulli(jax.random.key(seed), p, tuple(shape)).astype(_jdtype(dtype))
+        return jax.random.bernoulli(_key(seed), p, tuple(shape)).astype(_jdtype(dtype))
 
     # ----------------------------------------------------------------- control
     def stop_gradient(self, x):
@@ -519,17 +527,3 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
 
     def jit(self, fn, donate_argnums=()):
         return jax.jit(fn, donate_argnums=donate_argnums)
-
-    def scan(self, fn, init, xs):
-        # lax.scan needs the carry's structure unchanged; callers may return a
-        # tuple for a list (or vice versa), so rebuild it in init's structure.
-        treedef = jax.tree_util.tree_structure(init)
-
-        def step(carry, x):
-            carry, y = fn(carry, x)
-            return jax.tree_util.tree_unflatten(treedef, jax.tree_util.tree_leaves(carry)), y
-
-        return lax.scan(step, init, xs)
-
-    def fori_loop(self, lower, upper, body, init):
-        return lax.fori_loop(lower, upper, body, init)

@@ -28,7 +28,10 @@ F64 = np.dtype("float64")
 
 # -------------------------------------------------------------------- random
 def _rng(seed):
-    return np.random.default_rng(int(ops._val(seed)) % (1 << 64))
+    s = ops._val(seed)
+    if np.shape(s) == (2,):  # a (2,) seed state [seed, counter]: draws as seed + counter
+        s = int(s[0]) + int(s[1])
+    return np.random.default_rng(int(s) % (1 << 64))
 
 
 def _shape(shape):
@@ -61,24 +64,6 @@ def stop_gradient(x):
 
 def jit(fn, donate_argnums=()):
     return fn
-
-
-def scan(fn, init, xs):
-    if isinstance(xs, (tuple, list)):
-        n = ops.shape(xs[0])[0]
-        steps = (type(xs)(ops.getitem(a, t) for a in xs) for t in range(n))
-    else:
-        n = ops.shape(xs)[0]
-        steps = (ops.getitem(xs, t) for t in range(n))
-    carry, ys = init, []
-    for x_t in steps:
-        carry, y = fn(carry, x_t)
-        ys.append(y)
-    if not ys or ys[0] is None:
-        return carry, None
-    if isinstance(ys[0], (tuple, list)):
-        return carry, type(ys[0])(ops.stack([y[i] for y in ys]) for i in range(len(ys[0])))
-    return carry, ops.stack(ys)
 
 
 _FAMILIES = [vars(m) for m in (elementwise_ops, stats_ops, arrays_ops, linalg_ops, nn_ops, image_ops,

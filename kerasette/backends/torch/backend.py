@@ -681,6 +681,8 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
     # ------------------------------------------------------------------ random
     def _seeded(self, seed):
         # one generator re-seeded per draw; int() of a device tensor syncs once
+        if getattr(seed, "shape", ()) == (2,):  # a (2,) seed state [seed, counter]: seed + counter
+            seed = int(seed[0]) + int(seed[1])
         return self._generator.manual_seed(int(seed) & 0xFFFF_FFFF_FFFF_FFFF)
 
     def random_uniform(self, shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
@@ -742,21 +744,6 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
                 return out
 
         return run
-
-    def scan(self, fn, init, xs):
-        if isinstance(xs, Tensor):
-            steps = torch.unbind(xs, 0)
-        else:
-            steps = list(zip(*(torch.unbind(a, 0) for a in xs)))
-        carry, ys = init, []
-        for x_t in steps:
-            carry, y = fn(carry, x_t)
-            ys.append(y)
-        if not ys or ys[0] is None:
-            return carry, None
-        if isinstance(ys[0], Tensor):
-            return carry, torch.stack(ys)
-        return carry, type(ys[0])(torch.stack(parts) for parts in zip(*ys))
 
 
 _WARNED_NOT_COMPILED = []

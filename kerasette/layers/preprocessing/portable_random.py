@@ -22,13 +22,15 @@ def uniform(seed, shape, minval=0.0, maxval=1.0, dtype="float32"):
     """Uniform numbers in ``[minval, maxval)`` of ``shape`` from the engine int ``seed``.
 
     Args:
-        seed: engine integer scalar (e.g. ``SeedGenerator.next()``).
+        seed: engine integer scalar, or a ``(2,)`` seed state (``SeedGenerator.next()``).
         shape: tuple of ints.
         minval, maxval: the interval.
         dtype: float dtype of the result.
     Returns:
         An engine array of ``shape``; the same on every engine for the same seed.
     """
+    if len(ops.shape(seed)) == 1:  # a (2,) SeedGenerator state [seed, counter]: seed + counter,
+        seed = ops.add(ops.getitem(seed, 0), ops.getitem(seed, 1))  # the old scalar state's sequence
     n = math.prod(shape)
     i = ops.arange(0, n, dtype="int32")
     xs = []
