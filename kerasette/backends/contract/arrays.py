@@ -207,7 +207,11 @@ class ArrayOps(abc.ABC):
 
     def trace(self, x, offset=0, axis1=0, axis2=1):
         """Sum along the ``offset`` diagonal of the ``axis1``/``axis2`` planes."""
-        return self.sum(self.diagonal(x, offset, axis1, axis2), axis=-1)
+        out = self.sum(self.diagonal(x, offset, axis1, axis2), axis=-1)
+        dt = self.dtype(x)
+        if dt not in _FLOATS and self.dtype(out) != "int32":
+            out = self.cast(out, "int32")  # integer and bool traces are int32, as Keras on JAX
+        return out
 
     def vander(self, x, N=None, increasing=False):
         """Vandermonde matrix of 1-D ``x``: columns are powers of ``x`` (decreasing
