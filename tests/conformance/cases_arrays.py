@@ -226,11 +226,17 @@ add("scatter_update", "rows", m("scatter_update"), _scatter_update_ref,
 add("scatter_update", "add-repeated", lambda b, x, i, v: b.scatter_update(x, i, v, reduction="add"),
     lambda x, i, v: _scatter_update_ref(x, i, v, "add"), [u((4,)), np.array([[0], [0], [1]], I32), u((3,))],
     diff=[0, 2], keras=lambda k, x, i, v: k.scatter_update(x, i, v, reduction="add"))
-for red in ("max", "min", "mul"):
+for red in ("max", "min"):
     add("scatter_update", red, lambda b, x, i, v, r=red: b.scatter_update(x, i, v, reduction=r),
         lambda x, i, v, r=red: _scatter_update_ref(x, i, v, r),
         [distinct((5,)), np.array([[0], [3], [0]], I32), distinct((3,), 0.3)], diff=[0, 2],
         keras=lambda k, x, i, v, r=red: k.scatter_update(x, i, v, reduction=r))
+add("scatter_update", "mul-unique", lambda b, x, i, v: b.scatter_update(x, i, v, reduction="mul"),
+    lambda x, i, v: _scatter_update_ref(x, i, v, "mul"), [u((5,)), np.array([[0], [3]], I32), u((2,))],
+    diff=[0, 2], keras=lambda k, x, i, v: k.scatter_update(x, i, v, reduction="mul"))
+add("scatter_update", "mul-repeated", lambda b, x, i, v: b.scatter_update(x, i, v, reduction="mul"),
+    lambda x, i, v: _scatter_update_ref(x, i, v, "mul"), [u((5,)), np.array([[0], [3], [0]], I32), u((3,))],
+    keras=lambda k, x, i, v: k.scatter_update(x, i, v, reduction="mul"))
 add("scatter_update", "int32", m("scatter_update"), _scatter_update_ref,
     [ints((3, 2), 0, 5), np.array([[1, 0]], I32), ints((1,), 7, 9)], tol="exact", dtype="int32",
     keras=lambda k, x, i, v: k.scatter_update(x, i, v))
@@ -334,7 +340,9 @@ add("pad", "int-width-constant", lambda b, x: b.pad(x, 1, constant_values=3.0),
     keras=lambda k, x: k.pad(x, 1, constant_values=3.0))
 add("take", "negative-and-out-of-range", lambda b, x, i: b.take(x, i), lambda x, i: np.where(
     (i >= -x.size) & (i < x.size), x.ravel()[np.clip(np.where(i < 0, i + x.size, i), 0, x.size - 1)], np.nan),
-    [u((2, 3)), np.array([-1, 7, -9, 2], I32)], diff=[0], keras=lambda k, x, i: k.take(x, i))
+    [u((2, 3)), np.array([-1, 7, -9, 2], I32)], keras=lambda k, x, i: k.take(x, i))
+add("take", "negative-grad", lambda b, x, i: b.take(x, i, axis=0), lambda x, i: x[i],
+    [u((3, 2)), np.array([-1, 0, -3, -1], I32)], diff=[0], keras=lambda k, x, i: k.take(x, i, axis=0))
 add("take", "axis-out-of-range-int", lambda b, x, i: b.take(x, i, axis=1),
     lambda x, i: np.where(i < 3, x[:, np.minimum(np.where(i < 0, i + 3, i), 2)], np.iinfo(I32).min),
     [ints((2, 3), 0, 9), np.array([-3, 3], I32)], tol="exact", dtype="int32",
@@ -344,7 +352,10 @@ add("take_along_axis", "axis-none", lambda b, x, i: b.take_along_axis(x, i),
     keras=lambda k, x, i: k.take_along_axis(x, i))
 add("take_along_axis", "negative-and-fill", lambda b, x, i: b.take_along_axis(x, i, axis=1),
     lambda x, i: np.where(i < 3, np.take_along_axis(x, np.clip(np.where(i < 0, i + 3, i), 0, 2), 1), np.nan),
-    [u((2, 3)), np.array([[-1, 3], [0, 2]], I32)], diff=[0], keras=lambda k, x, i: k.take_along_axis(x, i, axis=1))
+    [u((2, 3)), np.array([[-1, 3], [0, 2]], I32)], keras=lambda k, x, i: k.take_along_axis(x, i, axis=1))
+add("take_along_axis", "negative-grad", lambda b, x, i: b.take_along_axis(x, i, axis=0),
+    lambda x, i: np.take_along_axis(x, i, 0), [u((3, 2)), np.array([[-1, 0], [-3, -3]], I32)], diff=[0],
+    keras=lambda k, x, i: k.take_along_axis(x, i, axis=0))
 add("unstack", "num", lambda b, x: b.unstack(x, num=2, axis=1), lambda x: [x[:, 0], x[:, 1]], [u((3, 2))],
     diff=[0], keras=lambda k, x: k.unstack(x, num=2, axis=1))
 add("round", "decimals", lambda b, x: b.round(x, 1), lambda x: np.round(x.astype(F32), 1),

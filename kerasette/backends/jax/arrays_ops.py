@@ -1,7 +1,9 @@
 """The jax engine's arrays ops (contract: ``kerasette/backends/contract/arrays.py``)."""
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from .common import _jdtype, _shape_errors
@@ -42,11 +44,19 @@ class JaxArrayOps:
         at = x.at[tuple(idx[:, a] for a in range(k))]
         if reduction is None:
             return at.set(upd)
-        ops = {"add": at.add, "max": at.max, "min": at.min, "mul": at.multiply}
+        if reduction == "mul":  # JAX differentiates scatter_mul only with unique indices
+            return at.multiply(upd, unique_indices=_unique_rows(indices))
+        ops = {"add": at.add, "max": at.max, "min": at.min}
         if reduction not in ops:
             raise ValueError(f"scatter_update: reduction must be None, 'add', 'max', 'min' or 'mul', "
                              f"got {reduction!r}.")
         return ops[reduction](upd)
+
+    def get_item(self, x, key):
+        # host index arrays stay NumPy (static under jit: boolean masks need that)
+        keys = key if type(key) is tuple else (key,)
+        fixed = tuple(np.asarray(k) if isinstance(k, list) else k for k in keys)
+        return self.getitem(x, fixed if type(key) is tuple else fixed[0])
 
     def slice(self, inputs, start_indices, shape):
         x = jnp.asarray(inputs)
@@ -78,3 +88,11 @@ class JaxArrayOps:
 
     def roll(self, x, shift, axis=None):
         return jnp.roll(x, shift, axis)
+
+
+def _unique_rows(indices):
+    try:
+        idx = np.asarray(indices)
+    except (TypeError, jax.errors.TracerArrayConversionError):
+        return False  # traced: cannot tell
+    return len(np.unique(idx.reshape(idx.shape[0], -1), axis=0)) == idx.shape[0]
