@@ -129,8 +129,7 @@ add("flipud", "3d", m("flipud"), np.flipud, [u((3, 2, 2))], diff=[0], keras=lamb
 add("array_split", "uneven", lambda b, x: b.array_split(x, 3), lambda x: np.array_split(x, 3), [u((7, 2))],
     diff=[0], keras=lambda k, x: k.array_split(x, 3))
 add("array_split", "axis1-points", lambda b, x: b.array_split(x, [1, 3], axis=1),
-    lambda x: np.array_split(x, [1, 3], axis=1), [u((2, 5))], diff=[0],
-    keras=lambda k, x: k.array_split(x, [1, 3], axis=1))
+    lambda x: np.array_split(x, [1, 3], axis=1), [u((2, 5))], diff=[0])  # Keras takes an int only
 add("hsplit", "2d", lambda b, x: b.hsplit(x, 2), lambda x: np.hsplit(x, 2), [u((3, 4))], diff=[0],
     keras=lambda k, x: k.hsplit(x, 2))
 add("hsplit", "1d", lambda b, x: b.hsplit(x, [2]), lambda x: np.hsplit(x, [2]), [u((5,))], diff=[0],
@@ -233,7 +232,7 @@ for red in ("max", "min"):
         keras=lambda k, x, i, v, r=red: k.scatter_update(x, i, v, reduction=r))
 add("scatter_update", "mul-unique", lambda b, x, i, v: b.scatter_update(x, i, v, reduction="mul"),
     lambda x, i, v: _scatter_update_ref(x, i, v, "mul"), [u((5,)), np.array([[0], [3]], I32), u((2,))],
-    diff=[0, 2], keras=lambda k, x, i, v: k.scatter_update(x, i, v, reduction="mul"))
+    diff=[0, 2])  # Keras on JAX cannot differentiate scatter "mul" (no unique_indices)
 add("scatter_update", "mul-repeated", lambda b, x, i, v: b.scatter_update(x, i, v, reduction="mul"),
     lambda x, i, v: _scatter_update_ref(x, i, v, "mul"), [u((5,)), np.array([[0], [3], [0]], I32), u((3,))],
     keras=lambda k, x, i, v: k.scatter_update(x, i, v, reduction="mul"))
@@ -282,8 +281,11 @@ REARRANGE = [
     ("unit-axis", "a b -> a 1 b", (2, 3), {}, lambda x: x.reshape(2, 1, 3)),
 ]
 for label, pattern, shape, lengths, ref in REARRANGE:
+    # Keras's own rearrange has no '...' and no unit axes: those cases have no oracle
+    oracle = None if ("..." in pattern or " 1" in pattern) else (
+        lambda k, x, p=pattern, kw=lengths: k.rearrange(x, p, **kw))
     add("rearrange", label, lambda b, x, p=pattern, kw=lengths: b.rearrange(x, p, **kw), ref, [u(shape)], diff=[0],
-        keras=lambda k, x, p=pattern, kw=lengths: k.rearrange(x, p, **kw))
+        keras=oracle)
 
 # ================================================================= products
 add("dot", "vectors", m("dot"), np.dot, [u((4,)), u((4,))], diff=[0, 1], tol="reduce",
