@@ -623,12 +623,15 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
 
     def _fill(self, indices, n):
         """Keras's (JAX's) "fill" mode: (indices with negatives wrapped and out-of-range
-        ones set to 0, mask of the out-of-range ones or None). No host sync."""
+        ones set to 0, mask of the out-of-range ones or None); no host sync on GPU."""
         if isinstance(indices, int):
             indices = indices + n if indices < 0 else indices
             if 0 <= indices < n:
                 return indices, None
             return 0, torch.ones((), dtype=torch.bool, device=self.device)
+        if indices.device.type == "cpu" and (indices.numel() == 0 or (
+                int(indices.min()) >= 0 and int(indices.max()) < n)):
+            return indices, None  # the common case, checked cheaply on the host
         indices = torch.where(indices < 0, indices + n, indices)
         bad = (indices < 0) | (indices >= n)
         return indices.masked_fill(bad, 0), bad
@@ -669,7 +672,8 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
         if indices.dtype != torch.int64:
             indices = indices.long()
         indices, bad = self._fill(indices, x.shape[axis])
-        return self._filled(torch.take_along_dim(x, indices, dim=axis), bad)
+        out = torch.take_along_dim(x, indices, dim=axis)
+        return out if bad is None else self._filled(out, bad)
 
     def scatter_add(self, x, indices, updates):
         x, updates = self._t(x), self._t(updates)
