@@ -370,6 +370,8 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
     # ---------------------------------------------------------------- indexing
     # Keras on JAX: a negative index counts from the end; out of range gives the fill value
     def take(self, x, indices, axis=None):
+        if isinstance(indices, (list, tuple)):
+            indices = np.asarray(indices)
         return jnp.take(x, indices, axis=axis, mode="fill")  # "fill" wraps negatives once
 
     def take_along_axis(self, x, indices, axis=None):
