@@ -169,7 +169,7 @@ class OrthogonalRegularizer(Regularizer):
             x = _l2_normalize(x, 0)
             gram = ops.matmul(ops.transpose(x), x)
             n = shape[1]
-        off_diag = ops.multiply(gram, ops.subtract(1.0, ops.eye(n, ops.dtype(x))))
+        off_diag = ops.multiply(gram, ops.subtract(1.0, ops.eye(n, dtype=ops.dtype(x))))
         pairs = n * (n - 1.0) / 2.0
         return ops.divide(ops.multiply(ops.sum(ops.abs(off_diag)), self.factor * 0.5), pairs)
 

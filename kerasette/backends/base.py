@@ -32,6 +32,12 @@ from .contract import (ArrayOps, ControlOps, ElementwiseOps, ImageOps, LinalgOps
                        StatsOps)
 
 
+def _check_num(b, x, num, axis):
+    if num is not None and num != b.shape(x)[axis]:
+        raise ValueError(f"unstack: num={num} but axis {axis} of shape {b.shape(x)} has length "
+                         f"{b.shape(x)[axis]}.")
+
+
 class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, ControlOps,
               abc.ABC):
     """The abstract engine adapter. ``name`` is 'numpy', 'torch' or 'jax'."""
@@ -45,8 +51,8 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
         With ``dtype=None``: NumPy arrays keep their dtype (float64 becomes
         float32 where the engine has no float64, i.e. JAX without x64); Python
-        floats and lists of floats become float32; Python ints become the
-        engine's default integer; bools stay bool. Engine arrays pass through.
+        floats and lists of floats become float32; Python ints and lists of them
+        become int32 (as Keras); bools stay bool. Engine arrays pass through.
         """
 
     @abc.abstractmethod
@@ -54,24 +60,28 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
         """A NumPy copy (or view) of an engine array, detached from any tape."""
 
     @abc.abstractmethod
-    def zeros(self, shape, dtype="float32"):
-        """Array of zeros of ``shape``."""
+    def zeros(self, shape, dtype=None):
+        """Array of zeros of ``shape`` (``dtype`` None: floatx)."""
 
     @abc.abstractmethod
-    def ones(self, shape, dtype="float32"):
-        """Array of ones of ``shape``."""
+    def ones(self, shape, dtype=None):
+        """Array of ones of ``shape`` (``dtype`` None: floatx)."""
 
     @abc.abstractmethod
-    def full(self, shape, fill_value, dtype="float32"):
-        """Array of ``shape`` filled with ``fill_value``."""
+    def full(self, shape, fill_value, dtype=None):
+        """Array of ``shape`` filled with ``fill_value``; ``dtype`` None: floatx, whatever
+        the fill value (as Keras 3 on every backend)."""
 
     @abc.abstractmethod
-    def arange(self, start, stop=None, step=1, dtype="int32"):
-        """Evenly spaced values in ``[start, stop)``, as ``np.arange``."""
+    def arange(self, start, stop=None, step=None, dtype=None):
+        """Evenly spaced values in ``[start, stop)``, as ``np.arange`` (``step`` None: 1).
+        ``dtype`` None: int32 when ``start``, ``stop`` and ``step`` are all integers,
+        else floatx (as Keras)."""
 
     @abc.abstractmethod
-    def eye(self, n, dtype="float32"):
-        """The ``n x n`` identity matrix."""
+    def eye(self, N, M=None, k=0, dtype=None):
+        """``(N, M)`` (``M`` None: ``N``) with ones on the ``k``-th diagonal (``k > 0``
+        above the main one); ``dtype`` None: floatx."""
 
     @abc.abstractmethod
     def cast(self, x, dtype):
@@ -216,8 +226,9 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
         """``log(1 + exp(x))``, stable for large ``|x|``."""
 
     @abc.abstractmethod
-    def round(self, x):
-        """Round half to even (zero gradient)."""
+    def round(self, x, decimals=0):
+        """Round half to even to ``decimals`` places (negative: tens, hundreds...); zero
+        gradient. Integer ``x`` stays integer."""
 
     @abc.abstractmethod
     def floor(self, x):
@@ -424,11 +435,16 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
     @abc.abstractmethod
     def repeat(self, x, repeats, axis=None):
-        """Repeat each element ``repeats`` (an int) times along ``axis``."""
+        """Repeat each element ``repeats`` times along ``axis`` (None: of the flattened
+        ``x``); ``repeats`` an int or a 1-D int array/list with one count per element
+        (JAX under ``jit`` needs it concrete)."""
 
     @abc.abstractmethod
-    def pad(self, x, pad_width, constant_values=0):
-        """Constant padding; ``pad_width`` is ``((before, after),)`` per axis."""
+    def pad(self, x, pad_width, mode="constant", constant_values=None):
+        """Pad ``x``; ``pad_width``: an int, one ``(before, after)`` for every axis, or
+        one pair per axis. ``mode``: ``'constant'`` (``constant_values``, None: 0),
+        ``'reflect'`` (mirror without the edge) or ``'symmetric'`` (with the edge);
+        ``constant_values`` with another mode is a ValueError (as Keras)."""
 
     @abc.abstractmethod
     def getitem(self, x, key):
@@ -455,19 +471,24 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
         order[axis1], order[axis2] = order[axis2], order[axis1]
         return self.transpose(x, order)
 
-    def unstack(self, x, axis=0):
-        """List of the slices of ``x`` along ``axis``."""
+    def unstack(self, x, num=None, axis=0):
+        """List of the slices of ``x`` along ``axis`` (``num``, if given, must be its length)."""
+        _check_num(self, x, num, axis)
         return [self.squeeze(p, axis=axis) for p in self.split(x, self.shape(x)[axis], axis=axis)]
 
     # ----------------------------------------------------------------- indexing
     @abc.abstractmethod
     def take(self, x, indices, axis=None):
-        """Gather along ``axis`` (flattened when None) by integer ``indices``;
-        the gradient scatter-adds (repeated indices sum)."""
+        """Gather along ``axis`` (flattened when None) by integer ``indices``; the
+        gradient scatter-adds (repeated indices sum). As Keras on JAX: a negative
+        index counts from the end, and one outside ``[-n, n)`` gives the fill value
+        (NaN for floats, the most negative integer for signed ints, the largest for
+        unsigned, True for bool)."""
 
     @abc.abstractmethod
-    def take_along_axis(self, x, indices, axis):
-        """Gather with ``indices`` of ``x``'s rank, as ``np.take_along_axis``."""
+    def take_along_axis(self, x, indices, axis=None):
+        """Gather with ``indices`` of ``x``'s rank, as ``np.take_along_axis`` (``axis``
+        None: ``x`` flattened, ``indices`` 1-D). Indices out of range as ``take``."""
 
     @abc.abstractmethod
     def scatter_add(self, x, indices, updates):

@@ -75,7 +75,7 @@ add("arange", "start-stop-step", lambda b: b.arange(2, 11, 3), lambda: np.arange
 add("arange", "float", lambda b: b.arange(0, 1, 0.25, dtype="float32"), lambda: np.arange(0, 1, 0.25),
     tol="exact")
 add("eye", "f32", lambda b: b.eye(3), lambda: np.eye(3), tol="exact")
-add("eye", "int32", lambda b: b.eye(2, "int32"), lambda: np.eye(2, dtype=I32), tol="exact", dtype="int32")
+add("eye", "int32", lambda b: b.eye(2, dtype="int32"), lambda: np.eye(2, dtype=I32), tol="exact", dtype="int32")
 add("zeros_like", "keeps-dtype", m("zeros_like"), lambda x: np.zeros_like(x), [ints((2, 3), 0, 5)],
     tol="exact", dtype="int32")
 add("zeros_like", "dtype", lambda b, x: b.zeros_like(x, "float32"), lambda x: np.zeros(x.shape),

@@ -9,6 +9,8 @@ import numpy as np
 from jax import lax
 
 from ..base import Backend, normalize_tuple, same_padding, standardize_dtype
+from ..contract.arrays import _floatx
+from ..numpy.ops import pad_pairs  # host-side argument check (NumPy as data, not engine)
 from .common import (  # noqa: F401
     _NARROW,
     _jdtype,
@@ -55,20 +57,24 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
     def to_numpy(self, x):
         return np.asarray(x)
 
-    def zeros(self, shape, dtype="float32"):
-        return jnp.zeros(shape, _jdtype(dtype))
+    def zeros(self, shape, dtype=None):
+        return jnp.zeros(shape, _jdtype(dtype or _floatx()))
 
-    def ones(self, shape, dtype="float32"):
-        return jnp.ones(shape, _jdtype(dtype))
+    def ones(self, shape, dtype=None):
+        return jnp.ones(shape, _jdtype(dtype or _floatx()))
 
-    def full(self, shape, fill_value, dtype="float32"):
-        return jnp.full(shape, fill_value, _jdtype(dtype))
+    def full(self, shape, fill_value, dtype=None):
+        return jnp.full(shape, fill_value, _jdtype(dtype or _floatx()))
 
-    def arange(self, start, stop=None, step=1, dtype="int32"):
-        return jnp.arange(start, stop, step, dtype=_jdtype(dtype))
+    def arange(self, start, stop=None, step=None, dtype=None):
+        if dtype is None:
+            ints = all(v is None or isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                       or jnp.issubdtype(jnp.result_type(v), jnp.integer) for v in (start, stop, step))
+            dtype = "int32" if ints else _floatx()
+        return jnp.arange(start, stop, 1 if step is None else step, dtype=_jdtype(dtype))
 
-    def eye(self, n, dtype="float32"):
-        return jnp.eye(n, dtype=_jdtype(dtype))
+    def eye(self, N, M=None, k=0, dtype=None):
+        return jnp.eye(N, M, k, dtype=_jdtype(dtype or _floatx()))
 
     def cast(self, x, dtype):
         return jnp.asarray(x).astype(_jdtype(dtype))
@@ -186,8 +192,12 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
     def softplus(self, x):
         return jax.nn.softplus(x)
 
-    def round(self, x):
-        return jnp.round(x)
+    def round(self, x, decimals=0):
+        x = jnp.asarray(x)
+        if decimals < 0 and jnp.issubdtype(x.dtype, jnp.integer):  # to tens, hundreds...
+            f = 10 ** -decimals
+            return (jnp.round(x / f) * f).astype(x.dtype)
+        return jnp.round(x, decimals)
 
     def floor(self, x):
         return jnp.floor(x)
@@ -327,10 +337,27 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
         return jnp.tile(x, repeats)
 
     def repeat(self, x, repeats, axis=None):
+        if not isinstance(repeats, (int, np.integer)):
+            try:  # concrete counts: the output length is known, so it also runs under jit
+                counts = np.asarray(repeats).reshape(-1)
+            except (TypeError, jax.errors.TracerArrayConversionError):
+                counts = None
+            if counts is not None and counts.size > 1:
+                return jnp.repeat(x, jnp.asarray(counts), axis=axis, total_repeat_length=int(counts.sum()))
+            if counts is not None:
+                repeats = int(counts[0])
         return jnp.repeat(x, repeats, axis=axis)
 
-    def pad(self, x, pad_width, constant_values=0):
-        return jnp.pad(x, pad_width, constant_values=constant_values)
+    def pad(self, x, pad_width, mode="constant", constant_values=None):
+        x = jnp.asarray(x)
+        pw = pad_pairs(pad_width, x.ndim)
+        if mode != "constant":
+            if constant_values is not None:
+                raise ValueError(f"pad: constant_values is only for mode='constant', got mode={mode!r}.")
+            if mode not in ("reflect", "symmetric"):
+                raise ValueError(f"pad: mode must be 'constant', 'reflect' or 'symmetric', got {mode!r}.")
+            return jnp.pad(x, pw, mode=mode)
+        return jnp.pad(x, pw, constant_values=0 if constant_values is None else constant_values)
 
     def getitem(self, x, key):
         return jnp.asarray(x)[key]
@@ -349,11 +376,17 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
         return jnp.swapaxes(x, axis1, axis2)
 
     # ---------------------------------------------------------------- indexing
+    # Keras on JAX: a negative index counts from the end; out of range gives the fill value
     def take(self, x, indices, axis=None):
-        return jnp.take(x, indices, axis=axis)
+        if isinstance(indices, (list, tuple)):
+            indices = np.asarray(indices)
+        return jnp.take(x, indices, axis=axis, mode="fill")  # "fill" wraps negatives once
 
-    def take_along_axis(self, x, indices, axis):
-        return jnp.take_along_axis(x, indices, axis=axis)
+    def take_along_axis(self, x, indices, axis=None):
+        x, indices = jnp.asarray(x), jnp.asarray(indices)
+        if axis is None:
+            x, axis = x.reshape(-1), 0
+        return jnp.take_along_axis(x, indices, axis=axis, mode="fill")
 
     @_shape_errors
     def scatter_add(self, x, indices, updates):

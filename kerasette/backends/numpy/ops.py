@@ -14,10 +14,13 @@ import math
 import numpy as np
 
 from ..base import DTYPES, standardize_dtype
+from ..contract.arrays import _floatx
 from .autodiff import Slot, Traced, unbroadcast
 
 F32 = np.dtype("float32")
 F64 = np.dtype("float64")
+I32 = np.dtype("int32")
+I64 = np.dtype("int64")
 _NP_DTYPES = {n: np.dtype(n) for n in DTYPES if n != "bfloat16"}
 _NAMES = {dt: n for n, dt in _NP_DTYPES.items()}
 _DT_CACHE = {}
@@ -84,7 +87,13 @@ def convert(x, dtype=None):
     out = np.asarray(x)
     if out.dtype is F64 and not hasattr(x, "dtype"):
         out = out.astype(F32)
+    elif out.dtype == I64 and not hasattr(x, "dtype") and _fits_int32(out):
+        out = out.astype(I32)  # Python ints are int32, as Keras
     return out
+
+
+def _fits_int32(a):
+    return a.size == 0 or (int(a.min()) >= -2 ** 31 and int(a.max()) < 2 ** 31)
 
 
 def _has_traced(xs):
@@ -95,16 +104,16 @@ def to_numpy(x):
     return x.value if type(x) is Traced else np.asarray(x)
 
 
-def zeros(shape, dtype="float32"):
-    return np.zeros(shape, np_dtype(dtype))
+def zeros(shape, dtype=None):
+    return np.zeros(shape, np_dtype(dtype or _floatx()))
 
 
-def ones(shape, dtype="float32"):
-    return np.ones(shape, np_dtype(dtype))
+def ones(shape, dtype=None):
+    return np.ones(shape, np_dtype(dtype or _floatx()))
 
 
-def full(shape, fill_value, dtype="float32"):
-    dt = np_dtype(dtype)
+def full(shape, fill_value, dtype=None):
+    dt = np_dtype(dtype or _floatx())
     if type(fill_value) is Traced:
         return broadcast_to(cast(fill_value, dt), tuple(shape) if not isinstance(shape, int) else (shape,))
     return np.full(shape, fill_value, dt)
@@ -120,15 +129,22 @@ def ones_like(x, dtype=None):
     return np.ones(np.shape(x), np_dtype(dtype) if dtype is not None else np.result_type(x))
 
 
-def arange(start, stop=None, step=1, dtype="int32"):
-    dt = np_dtype(dtype) if dtype is not None else None
+def _all_ints(*vals):
+    return builtins.all(v is None or isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                        or np.ndim(v) == 0 and np.result_type(v).kind in "iu" for v in vals)
+
+
+def arange(start, stop=None, step=None, dtype=None):
+    start, stop, step = _val(start), _val(stop), _val(step)
+    if dtype is None:
+        dtype = "int32" if _all_ints(start, stop, step) else _floatx()
     if stop is None:
-        return np.arange(_val(start), step=_val(step), dtype=dt)
-    return np.arange(_val(start), _val(stop), _val(step), dtype=dt)
+        start, stop = 0, start
+    return np.arange(start, stop, 1 if step is None else step, dtype=np_dtype(dtype))
 
 
-def eye(n, dtype="float32"):
-    return np.eye(n, dtype=np_dtype(dtype))
+def eye(N, M=None, k=0, dtype=None):
+    return np.eye(N, M, k, dtype=np_dtype(dtype or _floatx()))
 
 
 def cast(x, dtype):
@@ -357,7 +373,12 @@ erf = _unary("erf", _erf, lambda g, x, o: g * ((2 / _SQRT_PI) * np.exp(-x * x)))
 sigmoid = _unary("sigmoid", _sigmoid, lambda g, x, o: g * (o * (1 - o)))
 relu = _unary("relu", lambda x: np.maximum(x, 0), lambda g, x, o: g * (x > 0))
 softplus = _unary("softplus", lambda x: np.logaddexp(x, 0), lambda g, x, o: g * _sigmoid(x))
-round = _unary("round", np.round, None)
+
+
+def round(x, decimals=0):
+    return np.round(_val(x), decimals)
+
+
 floor = _unary("floor", np.floor, None)
 ceil = _unary("ceil", np.ceil, None)
 logical_not = _unary("logical_not", np.logical_not, None)
@@ -663,7 +684,10 @@ def split(x, indices_or_sections, axis=0):
     return out
 
 
-def unstack(x, axis=0):
+def unstack(x, num=None, axis=0):
+    if num is not None and num != shape(x)[axis]:
+        raise ValueError(f"unstack: num={num} but axis {axis} of shape {shape(x)} has length "
+                         f"{shape(x)[axis]}.")
     if type(x) is not Traced:
         return list(np.moveaxis(x, axis, 0))
     pre = (slice(None),) * (axis % x.value.ndim)
@@ -689,6 +713,16 @@ def tile(x, repeats):
 
 
 def repeat(x, repeats, axis=None):
+    repeats = _val(repeats)
+    if np.ndim(repeats) > 0 and np.size(repeats) != 1:  # one count per element: a gather
+        if axis is None:
+            x, axis = reshape(x, (-1,)), 0
+        n = shape(x)[axis]
+        if np.size(repeats) != n:
+            raise ValueError(f"repeat: {np.size(repeats)} repeats for an axis of length {n}.")
+        return take(x, np.repeat(np.arange(n), np.asarray(repeats).reshape(-1)), axis=axis)
+    if np.ndim(repeats) > 0:
+        repeats = int(np.asarray(repeats).reshape(-1)[0])
     if type(x) is not Traced:
         return np.repeat(x, repeats, axis=axis)
     xv = x.value
@@ -705,10 +739,32 @@ def repeat(x, repeats, axis=None):
     return Traced(out, (x,), vjp)
 
 
-def pad(x, pad_width, constant_values=0):
+def pad_pairs(pad_width, ndim):
+    """``pad_width`` (an int, one pair, or one pair per axis) as an ``(ndim, 2)`` int array."""
+    try:
+        return np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (ndim, 2))
+    except (ValueError, TypeError):
+        raise ValueError(f"pad: pad_width {pad_width!r} does not fit an array of {ndim} axes; give "
+                         f"an int, one (before, after) pair, or one pair per axis.") from None
+
+
+def pad_index_map(shape, pw, mode):
+    """Flat source index of every element of ``x`` padded with ``mode``
+    (``'reflect'``/``'symmetric'``): the padding is then a gather."""
+    if mode not in ("reflect", "symmetric"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect' or 'symmetric', got {mode!r}.")
+    return np.pad(np.arange(math.prod(shape)).reshape(shape), pw, mode=mode)
+
+
+def pad(x, pad_width, mode="constant", constant_values=None):
     xv = _val(x)
-    pw = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (xv.ndim, 2))
-    out = np.pad(xv, pw, constant_values=constant_values)
+    pw = pad_pairs(pad_width, np.ndim(xv))
+    if mode != "constant":
+        if constant_values is not None:
+            raise ValueError(f"pad: constant_values is only for mode='constant', got mode={mode!r}.")
+        idx = pad_index_map(np.shape(xv), pw, mode)
+        return take(x, idx) if type(x) is Traced else np.ravel(xv)[idx]
+    out = np.pad(xv, pw, constant_values=0 if constant_values is None else _val(constant_values))
     if type(x) is not Traced:
         return out
     key = tuple(slice(int(b), int(b) + n) for (b, _), n in zip(pw, xv.shape))
@@ -770,8 +826,51 @@ def swapaxes(x, axis1, axis2):
 
 
 # ------------------------------------------------------------------ indexing
+def _fill_value(dt):
+    if dt.kind == "f":
+        return np.nan
+    if dt.kind == "i":
+        return np.iinfo(dt).min
+    if dt.kind == "u":
+        return np.iinfo(dt).max
+    return True
+
+
+def _checked_indices(idx, n):
+    """(indices with negatives wrapped and out-of-range ones set to 0, mask of the
+    out-of-range ones or None): Keras's (JAX's) "fill" mode."""
+    idx = np.asarray(idx)
+    if idx.dtype.kind not in "iu":
+        idx = idx.astype(np.int64)
+    if idx.size == 0 or (idx.min() >= 0 and idx.max() < n):
+        return idx, None
+    idx = np.where(idx < 0, idx + n, idx)
+    bad = (idx < 0) | (idx >= n)
+    if not bad.any():
+        return idx, None
+    return np.where(bad, 0, idx), bad
+
+
+def _filled(out, bad, dt):
+    return where(bad, np.asarray(_fill_value(dt), dt), out)
+
+
 def take(x, indices, axis=None):
-    idx = _val(indices)
+    xv = _val(x)
+    nd = np.ndim(xv)
+    if axis is not None and not -nd <= axis < nd:
+        raise ValueError(f"take: axis {axis} is out of range for shape {np.shape(xv)}.")
+    idx, bad = _checked_indices(_val(indices), np.size(xv) if axis is None else np.shape(xv)[axis])
+    out = _take(x, idx, axis)
+    if bad is None:
+        return out
+    if axis is not None:
+        a = axis % nd
+        bad = bad.reshape((1,) * a + bad.shape + (1,) * (nd - a - 1))
+    return _filled(out, bad, np.result_type(xv))
+
+
+def _take(x, idx, axis):
     if type(x) is not Traced:
         return np.take(x, idx, axis=axis)
     xv = x.value
@@ -790,8 +889,16 @@ def take(x, indices, axis=None):
     return Traced(out, (x,), vjp)
 
 
-def take_along_axis(x, indices, axis):
-    idx = _val(indices)
+def take_along_axis(x, indices, axis=None):
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
+    xv = _val(x)
+    idx, bad = _checked_indices(_val(indices), np.shape(xv)[axis])
+    out = _take_along_axis(x, idx, axis)
+    return out if bad is None else _filled(out, bad, np.result_type(xv))
+
+
+def _take_along_axis(x, idx, axis):
     if type(x) is not Traced:
         return np.take_along_axis(x, idx, axis=axis)
     xv = x.value

@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 
 from ..base import Backend, standardize_dtype
+from ..contract.arrays import _floatx
+from ..numpy.ops import pad_index_map, pad_pairs  # host-side index maps (NumPy as data, not engine)
 from . import nn
 from .inplace import TorchInPlace
 from .common import (  # noqa: F401
@@ -91,6 +93,8 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
             name = standardize_dtype(a.dtype)  # TypeError for a dtype kerasette cannot name
             if name == "float64" and not isinstance(x, (np.ndarray, np.generic)):
                 name = "float32"  # Python floats and (nested) lists of them
+            elif name == "int64" and not isinstance(x, (np.ndarray, np.generic)) and _fits_int32(a):
+                name = "int32"  # Python ints, as Keras
         if a.dtype.name == "bfloat16":  # ml_dtypes' bfloat16: torch cannot read it directly
             a = a.astype(np.float32)
         a = np.asarray(a, dtype=np.float32 if name == "bfloat16" else name, order="C")  # keeps 0-d
@@ -105,25 +109,35 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
             x = x.float()
         return x.cpu().numpy()
 
-    def zeros(self, shape, dtype="float32"):
-        return torch.zeros(shape, dtype=_dt(dtype), device=self.device)
+    def zeros(self, shape, dtype=None):
+        return torch.zeros(shape, dtype=_dt(dtype or _floatx()), device=self.device)
 
-    def ones(self, shape, dtype="float32"):
-        return torch.ones(shape, dtype=_dt(dtype), device=self.device)
+    def ones(self, shape, dtype=None):
+        return torch.ones(shape, dtype=_dt(dtype or _floatx()), device=self.device)
 
-    def full(self, shape, fill_value, dtype="float32"):
+    def full(self, shape, fill_value, dtype=None):
+        dtype = dtype or _floatx()
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
         if isinstance(fill_value, Tensor):
             return fill_value.to(_dt(dtype)).expand(shape).clone()
         return torch.full(shape, fill_value, dtype=_dt(dtype), device=self.device)
 
-    def arange(self, start, stop=None, step=1, dtype="int32"):
+    def arange(self, start, stop=None, step=None, dtype=None):
+        vals = [v.item() if isinstance(v, Tensor) else v for v in (start, stop, step)]
+        start, stop, step = (v.item() if isinstance(v, np.generic) else v for v in vals)
+        if dtype is None:
+            dtype = "int32" if all(v is None or type(v) is int for v in (start, stop, step)) else _floatx()
         if stop is None:
             start, stop = 0, start
-        return torch.arange(start, stop, step, dtype=_dt(dtype), device=self.device)
+        return torch.arange(start, stop, 1 if step is None else step, dtype=_dt(dtype), device=self.device)
 
-    def eye(self, n, dtype="float32"):
-        return torch.eye(n, dtype=_dt(dtype), device=self.device)
+    def eye(self, N, M=None, k=0, dtype=None):
+        dt = _dt(dtype or _floatx())
+        if k == 0:
+            return torch.eye(N, N if M is None else M, dtype=dt, device=self.device)
+        M = N if M is None else M
+        rows = torch.arange(N, device=self.device).reshape(N, 1)
+        return (rows + k == torch.arange(M, device=self.device)).to(dt)
 
     def cast(self, x, dtype):
         x, dt = self._t(x), _dt(dtype)
@@ -296,8 +310,12 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
     def softplus(self, x):
         return F.softplus(self._t(x))
 
-    def round(self, x):
-        return torch.round(self._t(x))  # half to even
+    def round(self, x, decimals=0):
+        x = self._t(x)
+        if decimals == 0 or x.is_floating_point():
+            return torch.round(x, decimals=decimals)  # half to even
+        f = 10 ** -decimals if decimals < 0 else 1  # integers to tens, hundreds...
+        return (torch.round(x.double() / f) * f).to(x.dtype)
 
     def floor(self, x):
         return torch.floor(self._t(x))
@@ -533,10 +551,21 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
         return torch.tile(self._t(x), (repeats,) if isinstance(repeats, int) else tuple(repeats))
 
     def repeat(self, x, repeats, axis=None):
+        if not isinstance(repeats, (int, np.integer)):
+            repeats = self._t(repeats).long().to(self.device).reshape(-1)
+            if repeats.numel() == 1:
+                repeats = int(repeats)
         return torch.repeat_interleave(self._t(x), repeats, dim=axis)
 
-    def pad(self, x, pad_width, constant_values=0):
+    def pad(self, x, pad_width, mode="constant", constant_values=None):
         x = self._t(x)
+        if mode != "constant":
+            if constant_values is not None:
+                raise ValueError(f"pad: constant_values is only for mode='constant', got mode={mode!r}.")
+            idx = pad_index_map(tuple(x.shape), pad_pairs(pad_width, x.ndim), mode)
+            return x.reshape(-1)[torch.from_numpy(idx).to(self.device)]
+        if constant_values is None:
+            constant_values = 0
         if isinstance(pad_width, (int, np.integer)):
             pairs = [(int(pad_width),) * 2] * x.ndim
         else:
@@ -578,8 +607,12 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
     def swapaxes(self, x, axis1, axis2):
         return torch.swapaxes(self._t(x), axis1, axis2)
 
-    def unstack(self, x, axis=0):
-        return list(torch.unbind(self._t(x), dim=axis))
+    def unstack(self, x, num=None, axis=0):
+        x = self._t(x)
+        if num is not None and num != x.shape[axis]:
+            raise ValueError(f"unstack: num={num} but axis {axis} of shape {tuple(x.shape)} has "
+                             f"length {x.shape[axis]}.")
+        return list(torch.unbind(x, dim=axis))
 
     # ----------------------------------------------------------------- indexing
     def _indices(self, indices):
@@ -588,19 +621,59 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
             indices = indices.long()  # a uint8/bool index would act as a mask
         return indices
 
+    def _fill(self, indices, n):
+        """Keras's (JAX's) "fill" mode: (indices with negatives wrapped and out-of-range
+        ones set to 0, mask of the out-of-range ones or None); no host sync on GPU."""
+        if isinstance(indices, int):
+            indices = indices + n if indices < 0 else indices
+            if 0 <= indices < n:
+                return indices, None
+            return 0, torch.ones((), dtype=torch.bool, device=self.device)
+        if indices.device.type == "cpu" and (indices.numel() == 0 or (
+                int(indices.min()) >= 0 and int(indices.max()) < n)):
+            return indices, None  # the common case, checked cheaply on the host
+        indices = torch.where(indices < 0, indices + n, indices)
+        bad = (indices < 0) | (indices >= n)
+        return indices.masked_fill(bad, 0), bad
+
+    def _filled(self, out, bad):
+        dt = out.dtype
+        if dt.is_floating_point:
+            value = float("nan")
+        elif dt == torch.bool:
+            value = True
+        elif dt == torch.uint8:
+            value = 255
+        else:
+            value = torch.iinfo(dt).min
+        return out.masked_fill(bad, value)
+
     def take(self, x, indices, axis=None):
         x = self._t(x)
+        if isinstance(indices, np.integer):
+            indices = int(indices)
         if not isinstance(indices, int):
             indices = self._indices(indices)
         if axis is None:
-            return x.reshape(-1)[indices]
-        return x[(slice(None),) * (axis % x.ndim) + (indices,)]
+            x, axis = x.reshape(-1), 0
+        a = axis % x.ndim
+        indices, bad = self._fill(indices, x.shape[a])
+        out = x[(slice(None),) * a + (indices,)]
+        if bad is None:
+            return out
+        if bad.ndim:
+            bad = bad.reshape((1,) * a + tuple(bad.shape) + (1,) * (x.ndim - a - 1))
+        return self._filled(out, bad)
 
-    def take_along_axis(self, x, indices, axis):
-        indices = self._t(indices)
+    def take_along_axis(self, x, indices, axis=None):
+        x, indices = self._t(x), self._t(indices)
+        if axis is None:
+            x, axis = x.reshape(-1), 0
         if indices.dtype != torch.int64:
             indices = indices.long()
-        return torch.take_along_dim(self._t(x), indices, dim=axis)
+        indices, bad = self._fill(indices, x.shape[axis])
+        out = torch.take_along_dim(x, indices, dim=axis)
+        return out if bad is None else self._filled(out, bad)
 
     def scatter_add(self, x, indices, updates):
         x, updates = self._t(x), self._t(updates)
@@ -756,6 +829,10 @@ def _warn_not_compiled(error):
         warnings.warn(f"jit_compile=True: torch.compile could not compile the step "
                       f"({type(error).__name__}: {first}); running it eagerly instead.",
                       RuntimeWarning, stacklevel=3)
+
+
+def _fits_int32(a):
+    return a.size == 0 or (int(a.min()) >= -2 ** 31 and int(a.max()) < 2 ** 31)
 
 
 def _no_bool(x):

@@ -10,7 +10,7 @@ from ..common import standardize_dtype
 
 Tensor = torch.Tensor
 _PY_SCALARS = (int, float, bool)
-_PY_DEFAULTS = {bool: "bool", int: "int64", float: "float32"}
+_PY_DEFAULTS = {bool: "bool", int: "int32", float: "float32"}  # as Keras
 
 _TORCH_DTYPES = {
     "float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
