@@ -378,7 +378,7 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
         return jax.nn.log_softmax(x, axis=axis)
 
     @_shape_errors
-    def conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
+    def _conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
         x, kernel = jnp.asarray(x), jnp.asarray(kernel)
         dtype = jnp.result_type(x, kernel)
         n, sp = x.ndim - 2, _spatial_spec(x.ndim - 2)
@@ -395,7 +395,7 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
             feature_group_count=groups, precision=self.precision)
 
     @_shape_errors
-    def conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
+    def _conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
                        dilation_rate=1):
         # A stride-1 convolution of x dilated by `strides` with the spatially flipped
         # kernel (in/out read swapped through the 'OI' spec). The edge padding gives
@@ -435,14 +435,14 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
         return lax.reduce_window(x, init, reducer, (1, *pool, 1), (1, *strides, 1),
                                  [(0, 0), *pads, (0, 0)])
 
-    def max_pool(self, x, pool_size, strides=None, padding="valid"):
+    def _max_pool(self, x, pool_size, strides=None, padding="valid"):
         x = jnp.asarray(x)
         low = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
         # a NumPy scalar, not jnp.array: under jit JAX needs a concrete init to
         # recognize the max monoid, whose reduce_window has a gradient
         return self._pool(x, np.array(low, x.dtype), lax.max, pool_size, strides, padding)
 
-    def avg_pool(self, x, pool_size, strides=None, padding="valid"):
+    def _avg_pool(self, x, pool_size, strides=None, padding="valid"):
         x = jnp.asarray(x)
         zero = np.array(0, x.dtype)
         total = self._pool(x, zero, lax.add, pool_size, strides, padding)

@@ -655,22 +655,22 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
             return super().log_softmax(x, axis)
         return torch.log_softmax(self._t(x), dim=axis)
 
-    def conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
+    def _conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
         return nn.conv(x, kernel, strides, padding, dilation_rate, groups)
 
-    def conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
+    def _conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
                        dilation_rate=1):
         return nn.conv_transpose(x, kernel, strides, padding, output_padding, dilation_rate)
 
-    def max_pool(self, x, pool_size, strides=None, padding="valid"):
+    def _max_pool(self, x, pool_size, strides=None, padding="valid"):
         return nn.max_pool(x, pool_size, strides, padding)
 
-    def avg_pool(self, x, pool_size, strides=None, padding="valid"):
+    def _avg_pool(self, x, pool_size, strides=None, padding="valid"):
         return nn.avg_pool(x, pool_size, strides, padding)
 
-    def ctc_loss(self, labels, logits, label_lengths, logit_lengths, blank_index=0):
-        return nn.ctc_loss(self._t(labels), self._t(logits), self._t(label_lengths),
-                           self._t(logit_lengths), blank_index)
+    def ctc_loss(self, target, output, target_length, output_length, mask_index=0):
+        return nn.ctc_loss(self._t(target), self._t(output), self._t(target_length),
+                           self._t(output_length), mask_index)
 
     def lstm(self, x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):
         return nn.lstm(x, h0, c0, kernel, recurrent_kernel, bias, go_backwards)
