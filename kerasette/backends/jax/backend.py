@@ -354,8 +354,13 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
     def top_k(self, x, k, sorted=True):
         return lax.top_k(jnp.asarray(x), k)  # always sorted, which `sorted=False` allows
 
-    def one_hot(self, indices, num_classes, dtype="float32"):
-        return jax.nn.one_hot(indices, num_classes, dtype=_jdtype(dtype))
+    def one_hot(self, x, num_classes, axis=-1, dtype=None, sparse=False):
+        if sparse:
+            return super().one_hot(x, num_classes, axis, dtype, sparse)  # raises the contract's error
+        if dtype is None:
+            from ... import config
+            dtype = config.floatx()
+        return jax.nn.one_hot(jnp.asarray(x), num_classes, dtype=_jdtype(dtype), axis=axis)
 
     # ---------------------------------------------------------- linear algebra
     @_shape_errors
