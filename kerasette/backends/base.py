@@ -229,7 +229,7 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
     def clip(self, x, min_value, max_value):
         """``x`` limited to ``[min_value, max_value]`` (scalars); gradient 1 inside, 0 outside."""
 
-    # derived activations -------------------------------------------------------
+    # derived activations (Keras's signatures and defaults; integer inputs give float32) ----
     def reciprocal(self, x):
         """``1 / x``."""
         return self.divide(1.0, x)
@@ -240,10 +240,12 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
     def softsign(self, x):
         """``x / (1 + |x|)``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.divide(x, self.add(self.abs(x), 1.0))
 
     def elu(self, x, alpha=1.0):
         """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.where(self.greater(x, 0.0), x,
                           self.multiply(self.expm1(self.minimum(x, 0.0)), alpha))
 
@@ -254,18 +256,22 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
     def leaky_relu(self, x, negative_slope=0.2):
         """``x`` if ``x >= 0`` else ``negative_slope * x`` (Keras's default slope 0.2)."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.where(self.greater_equal(x, 0.0), x, self.multiply(x, negative_slope))
 
     def relu6(self, x):
         """``min(max(x, 0), 6)``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.clip(x, 0.0, 6.0)
 
     def silu(self, x):
         """``x * sigmoid(x)`` (swish)."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.multiply(x, self.sigmoid(x))
 
     def gelu(self, x, approximate=True):
         """Gaussian error linear unit; the tanh form when ``approximate``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         if approximate:
             c = 0.7978845608028654  # sqrt(2 / pi)
             inner = self.multiply(self.add(x, self.multiply(self.power(x, 3.0), 0.044715)), c)
@@ -275,10 +281,12 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
     def hard_sigmoid(self, x):
         """``clip(x / 6 + 0.5, 0, 1)`` (Keras 3's definition)."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.clip(self.add(self.divide(x, 6.0), 0.5), 0.0, 1.0)
 
     def hard_silu(self, x):
         """``x * hard_sigmoid(x)``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.multiply(x, self.hard_sigmoid(x))
 
     # ----------------------------------------------------- comparison and logic
@@ -525,11 +533,13 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
     # -------------------------------------------------------------- neural ops
     def softmax(self, x, axis=-1):
         """``exp(x) / sum(exp(x))`` along ``axis``, stable."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         e = self.exp(self.subtract(x, self.stop_gradient(self.max(x, axis=axis, keepdims=True))))
         return self.divide(e, self.sum(e, axis=axis, keepdims=True))
 
     def log_softmax(self, x, axis=-1):
         """``x - logsumexp(x)`` along ``axis``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.subtract(x, self.logsumexp(x, axis=axis, keepdims=True))
 
     # Keras's conv/pool signatures: ``data_format`` (None: ``config.image_data_format()``)

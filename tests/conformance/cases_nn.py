@@ -93,6 +93,23 @@ for name, kw, f, kinks, tol in KINKED:
 
 add("hard_tanh", "int-stays-int", m("hard_tanh"), lambda x: np.clip(x, -1, 1), [ints((5,), -3, 3)],
     tol="exact", dtype="int32", keras=lambda k, x: k.hard_tanh(x))
+INT_TO_FLOAT = [
+    ("elu", lambda x: np.where(x > 0, x, np.expm1(x))),
+    ("selu", lambda x: 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(x))),
+    ("leaky_relu", lambda x: np.where(x >= 0, x, 0.2 * x)),
+    ("relu6", lambda x: np.clip(x, 0, 6)),
+    ("gelu", lambda x: 0.5 * x * (1 + np.tanh(0.7978845608028654 * (x + 0.044715 * x ** 3)))),
+    ("hard_sigmoid", lambda x: np.clip(x / 6 + 0.5, 0, 1)),
+    ("hard_silu", lambda x: x * np.clip(x / 6 + 0.5, 0, 1)),
+    ("softsign", lambda x: x / (1 + np.abs(x))),
+    ("softmax", _softmax),
+    ("log_softmax", _log_softmax),
+    ("hard_shrink", lambda x: np.where(np.abs(x) > 0.5, x, 0.0)),
+    ("silu", lambda x: x * _sigmoid(x)),  # Keras (JAX) refuses integers here; kerasette gives float32
+]
+for name, f in INT_TO_FLOAT:
+    add(name, "int-gives-float32", m(name), f, [np.array([-7, -2, 0, 1, 3, 8], I32)], tol="trans",
+        dtype="float32", keras=None if name == "silu" else (lambda k, x, n=name: getattr(k.nn, n)(x)))
 add("celu", "int-gives-float", m("celu"), lambda x: np.maximum(x, 0) + np.minimum(0, np.expm1(x)),
     [ints((5,), -3, 3)], tol="trans", keras=lambda k, x: k.celu(x))
 

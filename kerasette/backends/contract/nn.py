@@ -79,8 +79,8 @@ class NNOps:
         return self.multiply(a, self.sigmoid(b))
 
     def hard_shrink(self, x, threshold=0.5):
-        """``x`` where ``|x| > threshold``, else 0."""
-        x = self.convert(x)
+        """``x`` where ``|x| > threshold``, else 0 (integer inputs give float32, as Keras)."""
+        x = self._float(x)
         return self.where(self.greater(self.abs(x), threshold), x, self.zeros_like(x))
 
     def hard_swish(self, x):

@@ -200,13 +200,13 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
         return lax.rsqrt(jnp.asarray(x))
 
     def softsign(self, x):
-        return jax.nn.soft_sign(x)
+        return jax.nn.soft_sign(self._jf(x))
 
     def silu(self, x):
-        return jax.nn.silu(x)
+        return jax.nn.silu(self._jf(x))
 
     def gelu(self, x, approximate=True):
-        return jax.nn.gelu(x, approximate=approximate)
+        return jax.nn.gelu(self._jf(x), approximate=approximate)
 
     # ------------------------------------------------------ comparison, logic
     @_shape_errors
@@ -377,10 +377,10 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
 
     # -------------------------------------------------------------- neural ops
     def softmax(self, x, axis=-1):
-        return jax.nn.softmax(x, axis=axis)
+        return jax.nn.softmax(self._jf(x), axis=axis)
 
     def log_softmax(self, x, axis=-1):
-        return jax.nn.log_softmax(x, axis=axis)
+        return jax.nn.log_softmax(self._jf(x), axis=axis)
 
     @_shape_errors
     def _conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):

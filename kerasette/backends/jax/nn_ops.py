@@ -22,3 +22,8 @@ class JaxNNOps:
         if bias is not None:
             bias = bias.astype(q.dtype)
         return native(q, k, v, bias=bias, mask=four_d(mask), scale=scale, is_causal=is_causal)
+
+    def _jf(self, x):
+        """An array of ``x``; integer and bool inputs as float32 (Keras's rule for activations)."""
+        x = jnp.asarray(x)
+        return x if jnp.issubdtype(x.dtype, jnp.floating) else x.astype(jnp.float32)

@@ -13,10 +13,12 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..base import conv_transpose_geometry, normalize_tuple, same_padding
 from .autodiff import Traced
+from .ops import _float_input
 
 
 # ------------------------------------------------------------------ softmax
 def softmax(x, axis=-1):
+    x = _float_input(x)
     xv = x.value if type(x) is Traced else x
     e = np.exp(xv - np.max(xv, axis=axis, keepdims=True))
     e /= np.sum(e, axis=axis, keepdims=True)
@@ -26,6 +28,7 @@ def softmax(x, axis=-1):
 
 
 def log_softmax(x, axis=-1):
+    x = _float_input(x)
     xv = x.value if type(x) is Traced else x
     shifted = xv - np.max(xv, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))

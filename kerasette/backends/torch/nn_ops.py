@@ -29,3 +29,8 @@ class TorchNNOps:
             q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), attn_mask=attn,
             is_causal=is_causal, scale=scale, enable_gqa=q.shape[2] != k.shape[2])
         return out.transpose(1, 2)
+
+    def _tf(self, x):
+        """A tensor of ``x``; integer and bool inputs as float32 (Keras's rule for activations)."""
+        t = self._t(x)
+        return t if t.is_floating_point() else t.to(torch.float32)
