@@ -204,8 +204,8 @@ add("layer_normalization", "plain-axis0-eps", lambda b, x: b.layer_normalization
     lambda x: _ln(x, axis=0, eps=1e-3), [u((4, 3))], diff=[0], tol="trans",
     keras=lambda k, x: k.layer_normalization(x, axis=0, epsilon=1e-3))
 add("layer_normalization", "rms-scaling", lambda b, x, g: b.layer_normalization(x, g, rms_scaling=True),
-    lambda x, g: x / np.sqrt((x * x).mean(-1, keepdims=True) + EPS) * g, [u((3, 4)), u((4,))], diff=[0, 1],
-    tol="trans")
+    lambda x, g: x / np.sqrt(x.var(-1, keepdims=True) + EPS) * g, [u((3, 4)), u((4,))], diff=[0, 1],
+    tol="trans", keras=lambda k, x, g: k.layer_normalization(x, g, rms_scaling=True))
 
 
 def _rms(x, scale=None, axis=-1, eps=EPS):

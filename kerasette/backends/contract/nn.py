@@ -193,16 +193,18 @@ class NNOps:
 
     def layer_normalization(self, x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
         """``(x - mean) / sqrt(var + epsilon) * gamma + beta`` with the statistics over ``axis``
-        (int or tuple); ``epsilon`` defaults to ``config.epsilon()``. With
-        ``rms_scaling=True`` (Keras's keyword) it is ``rms_normalization`` instead."""
+        (int or tuple); ``epsilon`` defaults to ``config.epsilon()``. Keras's deprecated
+        ``rms_scaling=True`` gives what Keras 3.15 computes: ``x / sqrt(var + epsilon) *
+        gamma`` (not centred, ``beta`` ignored)."""
         rms = kwargs.pop("rms_scaling", False)
         if kwargs:
             raise TypeError(f"ops.layer_normalization: unexpected arguments {sorted(kwargs)}.")
-        if rms:
-            return self.rms_normalization(x, gamma, axis, epsilon)
         x = self._float(x)
         eps = _epsilon(epsilon)
         mean, var = self.moments(x, axis if isinstance(axis, (list, tuple)) else (axis,), keepdims=True)
+        if rms:
+            out = self.multiply(x, self.rsqrt(self.add(var, eps)))
+            return out if gamma is None else self.multiply(out, gamma)
         out = self.multiply(self.subtract(x, mean), self.rsqrt(self.add(var, eps)))
         if gamma is not None:
             out = self.multiply(out, gamma)
