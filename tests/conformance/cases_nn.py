@@ -512,7 +512,8 @@ add("dot_product_attention", "mask", lambda b, q, k, v, mk: b.dot_product_attent
 add("dot_product_attention", "causal-mask-bias",
     lambda b, q, k, v, bias, mk: b.dot_product_attention(q, k, v, bias, mk, is_causal=True),
     lambda q, k, v, bias, mk: _attention(q, k, v, bias, mk, is_causal=True),
-    [u((B_, S_, N_, H_)), u((B_, S_, 1, H_)), u((B_, S_, 1, H_)), u((S_, S_)), bools((B_, 1, 1, S_)) | np.eye(S_, dtype=bool)[:1]],
+    [u((B_, S_, N_, H_)), u((B_, S_, 1, H_)), u((B_, S_, 1, H_)), u((S_, S_)),
+     bools((B_, 1, 1, S_)) | np.eye(S_, dtype=bool)[:1]],  # key 0 always visible
     diff=[0, 1, 2, 3], tol="heavy",
     keras=lambda k, q, kk, v, bias, mk: k.dot_product_attention(q, kk, v, bias, mk, is_causal=True))
 add("dot_product_attention", "fully-masked-row", lambda b, q, k, v, mk: b.dot_product_attention(q, k, v, mask=mk),
