@@ -12,7 +12,9 @@ Rules every adapter follows (NumPy semantics unless a docstring says otherwise):
   meet (NEP 50). A dtype an engine cannot hold raises ``TypeError`` naming it,
   except that JAX (run without x64, as Keras runs it) narrows float64/int64 to
   float32/int32.
-* Images and sequences are channels-last: ``(batch, *spatial, channels)``.
+* Images and sequences are channels-last: ``(batch, *spatial, channels)``, except
+  where an op takes Keras's ``data_format`` (conv and pool ops; ``None`` reads
+  ``config.image_data_format()``); engine primitives (``_conv``...) see channels-last only.
 * Randomness comes only from an explicit integer ``seed`` (a Python int or a
   0-d integer array); the same seed gives the same numbers on the same engine.
 
