@@ -606,7 +606,7 @@ def ctc(y_true, y_pred):
     batch, time = ops.shape(y_pred)[:2]
     label_lengths = ops.sum(ops.cast(ops.not_equal(y_true, 0), "int32"), axis=-1)
     logit_lengths = ops.full((batch,), time, "int32")
-    return ops.ctc_loss(y_true, y_pred, label_lengths, logit_lengths, blank_index=0)
+    return ops.ctc_loss(y_true, y_pred, label_lengths, logit_lengths, mask_index=0)
 
 
 # ------------------------------------------- overlap, metric-learning and noisy-label

@@ -130,7 +130,7 @@ def _loss_and_grad(b, labels, logits, lab_len, logit_len, blank, weights, fn=Non
     w = b.convert(weights.astype(dtype))
 
     def f(params, *_):
-        per = fn(lab, params[0], ll, tl, blank_index=blank)
+        per = fn(lab, params[0], ll, tl, blank)
         return b.sum(b.multiply(b.where(b.isfinite(per), per, 0.0), w)), per
 
     # jit (JAX only; elsewhere it returns the function) compiles once instead of op by op
@@ -190,7 +190,7 @@ def test_values_and_gradients_match_reference(engine, name):
     np.testing.assert_allclose(got, want, rtol=1e-5, err_msg=f"values on {engine.name}")
     np.testing.assert_allclose(grad, want_grad, rtol=1e-4, atol=1e-5, err_msg=f"grads on {engine.name}")
     # the public op is the same function
-    pub = ops.ctc_loss(labels, logits, lab_len, logit_len, blank_index=blank)
+    pub = ops.ctc_loss(labels, logits, lab_len, logit_len, mask_index=blank)
     np.testing.assert_allclose(_npy(engine, pub), want, rtol=1e-5)
 
 
@@ -306,7 +306,7 @@ def test_bad_shapes_are_reported(engine):
         ops.ctc_loss(np.zeros((2, 3), np.int32), np.zeros((2, 5), np.float32), np.ones(2), np.ones(2))
     with pytest.raises(ValueError, match="blank"):
         ops.ctc_loss(np.zeros((2, 3), np.int32), np.zeros((2, 5, 4), np.float32), np.ones(2, np.int32),
-                     np.full(2, 5, np.int32), blank_index=7)
+                     np.full(2, 5, np.int32), mask_index=7)
 
 
 # ------------------------------------------------------- losses.CTC

@@ -25,6 +25,8 @@ LEFT_OUT = {
     "backend": {},
     "models": {},
     "datasets": {},
+    "random": {},
+    "tree": {},
 }
 
 

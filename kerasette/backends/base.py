@@ -12,7 +12,9 @@ Rules every adapter follows (NumPy semantics unless a docstring says otherwise):
   meet (NEP 50). A dtype an engine cannot hold raises ``TypeError`` naming it,
   except that JAX (run without x64, as Keras runs it) narrows float64/int64/
   complex128 to float32/int32/complex64.
-* Images and sequences are channels-last: ``(batch, *spatial, channels)``.
+* Images and sequences are channels-last: ``(batch, *spatial, channels)``, except
+  where an op takes Keras's ``data_format`` (conv and pool ops; ``None`` reads
+  ``config.image_data_format()``); engine primitives (``_conv``...) see channels-last only.
 * Randomness comes only from an explicit integer ``seed`` (a Python int, a 0-d
   integer array, or a ``(2,)`` ``SeedGenerator`` state ``[seed, counter]``, which
   draws as ``seed + counter``); the same seed gives the same numbers on the same engine.
@@ -242,7 +244,7 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
     def clip(self, x, min_value, max_value):
         """``x`` limited to ``[min_value, max_value]`` (scalars); gradient 1 inside, 0 outside."""
 
-    # derived activations -------------------------------------------------------
+    # derived activations (Keras's signatures and defaults; integer inputs give float32) ----
     def reciprocal(self, x):
         """``1 / x``."""
         return self.divide(1.0, x)
@@ -253,10 +255,12 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
     def softsign(self, x):
         """``x / (1 + |x|)``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.divide(x, self.add(self.abs(x), 1.0))
 
     def elu(self, x, alpha=1.0):
         """``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.where(self.greater(x, 0.0), x,
                           self.multiply(self.expm1(self.minimum(x, 0.0)), alpha))
 
@@ -267,18 +271,22 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
     def leaky_relu(self, x, negative_slope=0.2):
         """``x`` if ``x >= 0`` else ``negative_slope * x`` (Keras's default slope 0.2)."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.where(self.greater_equal(x, 0.0), x, self.multiply(x, negative_slope))
 
     def relu6(self, x):
         """``min(max(x, 0), 6)``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.clip(x, 0.0, 6.0)
 
     def silu(self, x):
         """``x * sigmoid(x)`` (swish)."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.multiply(x, self.sigmoid(x))
 
     def gelu(self, x, approximate=True):
         """Gaussian error linear unit; the tanh form when ``approximate``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         if approximate:
             c = 0.7978845608028654  # sqrt(2 / pi)
             inner = self.multiply(self.add(x, self.multiply(self.power(x, 3.0), 0.044715)), c)
@@ -288,10 +296,12 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
     def hard_sigmoid(self, x):
         """``clip(x / 6 + 0.5, 0, 1)`` (Keras 3's definition)."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.clip(self.add(self.divide(x, 6.0), 0.5), 0.0, 1.0)
 
     def hard_silu(self, x):
         """``x * hard_sigmoid(x)``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.multiply(x, self.hard_sigmoid(x))
 
     # ----------------------------------------------------- comparison and logic
@@ -500,10 +510,20 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
     def top_k(self, x, k, sorted=True):
         """The ``k`` largest values along the last axis and their indices."""
 
-    def one_hot(self, indices, num_classes, dtype="float32"):
-        """Indicator vectors along a new last axis; out-of-range indices give zeros."""
-        classes = self.arange(0, num_classes, dtype=self.dtype(indices))
-        return self.cast(self.equal(self.expand_dims(indices, -1), classes), dtype)
+    def one_hot(self, x, num_classes, axis=-1, dtype=None, sparse=False):
+        """Indicator vectors along a new axis ``axis`` of the output (default last);
+        negative and out-of-range indices give zeros. ``dtype`` defaults to
+        ``config.floatx()``; ``sparse=True`` is refused (no sparse tensors here)."""
+        if sparse:
+            raise ValueError("ops.one_hot: sparse=True is not supported; kerasette has no sparse "
+                             "tensors (use sparse=False).")
+        if dtype is None:
+            from .. import config
+            dtype = config.floatx()
+        x = self.convert(x)
+        classes = self.arange(0, num_classes, dtype=self.dtype(x))
+        out = self.cast(self.equal(self.expand_dims(x, -1), classes), dtype)
+        return out if axis in (-1, self.ndim(x)) else self.moveaxis(out, -1, axis)
 
     # ----------------------------------------------------------- linear algebra
     @abc.abstractmethod
@@ -538,61 +558,110 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
     # -------------------------------------------------------------- neural ops
     def softmax(self, x, axis=-1):
         """``exp(x) / sum(exp(x))`` along ``axis``, stable."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         e = self.exp(self.subtract(x, self.stop_gradient(self.max(x, axis=axis, keepdims=True))))
         return self.divide(e, self.sum(e, axis=axis, keepdims=True))
 
     def log_softmax(self, x, axis=-1):
         """``x - logsumexp(x)`` along ``axis``."""
+        x = self._float(x)  # integer inputs give float32, as Keras
         return self.subtract(x, self.logsumexp(x, axis=axis, keepdims=True))
 
-    @abc.abstractmethod
-    def conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
-        """N-D cross-correlation, channels-last.
+    # Keras's conv/pool signatures: ``data_format`` (None: ``config.image_data_format()``)
+    # is resolved here and the engines' primitives (``_conv``, ...) see channels-last only.
+    def conv(self, inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+        """N-D cross-correlation (Keras's ``ops.conv``).
 
-        ``x``: ``(batch, *spatial, c_in)``; ``kernel``: ``(*window, c_in // groups,
-        c_out)`` (Keras's layout). ``padding``: ``'valid'`` or ``'same'`` (Keras's
-        asymmetric split, extra on the end). Output ``(batch, *out_spatial, c_out)``.
+        ``inputs``: ``(batch, *spatial, c_in)`` (channels_last) or ``(batch, c_in,
+        *spatial)`` (channels_first; ``data_format=None`` reads
+        ``config.image_data_format()``); ``kernel``: ``(*window, c_in // groups,
+        c_out)`` (Keras's layout), where ``groups = c_in / kernel.shape[-2]`` is
+        inferred, as Keras does. ``padding``: ``'valid'`` or ``'same'`` (Keras's
+        asymmetric split, extra on the end). Output in ``inputs``'s layout.
         """
+        data_format = self._conv_data_format("conv", data_format)
+        x = self._to_channels_last(self.convert(inputs), data_format)
+        c_in, k_in = self.shape(x)[-1], self.shape(kernel)[-2]
+        if (self.ndim(kernel) != self.ndim(x) or k_in == 0 or c_in % k_in
+                or self.shape(kernel)[-1] % (c_in // k_in)):
+            raise ValueError(f"ops.conv: kernel {self.shape(kernel)} does not fit inputs {self.shape(inputs)} "
+                             f"({data_format}): expected (*window, c_in // groups, c_out) with c_in = {c_in} "
+                             f"divisible by kernel.shape[-2] and c_out divisible by groups.")
+        y = self._conv(x, kernel, strides, padding, dilation_rate, c_in // k_in)
+        return self._from_channels_last(y, data_format)
 
-    def depthwise_conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1):
+    @abc.abstractmethod
+    def _conv(self, x, kernel, strides, padding, dilation_rate, groups):
+        """The engine's channels-last grouped convolution: ``x (batch, *spatial, c_in)``,
+        ``kernel (*window, c_in // groups, c_out)``; see ``conv``."""
+
+    def depthwise_conv(self, inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
         """Depthwise convolution; ``kernel``: ``(*window, c_in, multiplier)``;
         output channels ``c_in * multiplier``, ordered channel-major like Keras."""
+        data_format = self._conv_data_format("depthwise_conv", data_format)
+        x = self._to_channels_last(self.convert(inputs), data_format)
         *window, c_in, mult = self.shape(kernel)
+        if self.shape(x)[-1] != c_in:
+            raise ValueError(f"ops.depthwise_conv: kernel {self.shape(kernel)} (*window, c_in, multiplier) "
+                             f"does not fit inputs {self.shape(inputs)} ({data_format}).")
         k = self.reshape(kernel, (*window, 1, c_in * mult))
-        return self.conv(x, k, strides, padding, dilation_rate, groups=c_in)
+        return self._from_channels_last(self._conv(x, k, strides, padding, dilation_rate, c_in), data_format)
+
+    def conv_transpose(self, inputs, kernel, strides=1, padding="valid", output_padding=None,
+                       data_format=None, dilation_rate=1):
+        """Transposed convolution (the gradient of ``conv`` w.r.t. its input).
+
+        ``kernel``: ``(*window, c_out, c_in)`` (Keras's ConvNDTranspose layout);
+        ``data_format`` as ``conv``. Output length and alignment per axis follow
+        Keras 3 exactly: see ``conv_transpose_geometry`` (``k' = (k - 1) * dilation
+        + 1``; without ``output_padding``: ``valid`` gives ``(n - 1) * s + max(k', s)``,
+        ``same`` gives ``n * s``)."""
+        data_format = self._conv_data_format("conv_transpose", data_format)
+        x = self._to_channels_last(self.convert(inputs), data_format)
+        y = self._conv_transpose(x, kernel, strides, padding, output_padding, dilation_rate)
+        return self._from_channels_last(y, data_format)
 
     @abc.abstractmethod
-    def conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
-                       dilation_rate=1):
-        """Transposed convolution (the gradient of ``conv`` w.r.t. its input), channels-last.
+    def _conv_transpose(self, x, kernel, strides, padding, output_padding, dilation_rate):
+        """The engine's channels-last transposed convolution; see ``conv_transpose``."""
 
-        ``kernel``: ``(*window, c_out, c_in)`` (Keras's ConvNDTranspose layout).
-        Output length and alignment per axis follow Keras 3 exactly: see
-        ``conv_transpose_geometry`` (``k' = (k - 1) * dilation + 1``; without
-        ``output_padding``: ``valid`` gives ``(n - 1) * s + max(k', s)``, ``same``
-        gives ``n * s``)."""
-
-    @abc.abstractmethod
-    def max_pool(self, x, pool_size, strides=None, padding="valid"):
-        """Max pooling over the spatial axes of ``(batch, *spatial, channels)``;
-        ``strides`` defaults to ``pool_size``; ``'same'`` pads with -inf."""
+    def max_pool(self, inputs, pool_size, strides=None, padding="valid", data_format=None):
+        """Max pooling over the spatial axes (layout as ``conv``); ``strides``
+        defaults to ``pool_size``; ``'same'`` pads with -inf."""
+        data_format = self._conv_data_format("max_pool", data_format)
+        x = self._to_channels_last(self.convert(inputs), data_format)
+        return self._from_channels_last(self._max_pool(x, pool_size, strides, padding), data_format)
 
     @abc.abstractmethod
-    def avg_pool(self, x, pool_size, strides=None, padding="valid"):
-        """Average pooling; with ``'same'``, padded cells are left out of each
-        average (as TensorFlow/Keras)."""
+    def _max_pool(self, x, pool_size, strides, padding):
+        """The engine's channels-last max pooling; see ``max_pool``."""
 
-    def ctc_loss(self, labels, logits, label_lengths, logit_lengths, blank_index=0):
-        """Connectionist Temporal Classification loss, one value per sample.
+    def avg_pool(self, inputs, pool_size, strides=None, padding="valid", data_format=None):
+        """Average pooling (Keras's ``average_pool``; layout as ``conv``); with
+        ``'same'``, padded cells are left out of each average (as TensorFlow/Keras)."""
+        data_format = self._conv_data_format("average_pool", data_format)
+        x = self._to_channels_last(self.convert(inputs), data_format)
+        return self._from_channels_last(self._avg_pool(x, pool_size, strides, padding), data_format)
 
-        ``labels``: int ``(batch, max_label_len)``; ``logits``: ``(batch, time,
-        classes)`` unnormalized; ``label_lengths`` and ``logit_lengths``: int
-        ``(batch,)``. Returns ``-log p(labels | logits)`` ``(batch,)``, computed
-        in log space by the forward algorithm (an impossible alignment gives +inf
-        on every engine).
+    @abc.abstractmethod
+    def _avg_pool(self, x, pool_size, strides, padding):
+        """The engine's channels-last average pooling; see ``avg_pool``."""
+
+    def _conv_data_format(self, op, data_format):
+        from .contract.nn import _data_format
+        return _data_format(op, data_format)
+
+    def ctc_loss(self, target, output, target_length, output_length, mask_index=0):
+        """Connectionist Temporal Classification loss, one value per sample (Keras's signature).
+
+        ``target``: int ``(batch, max_label_len)``; ``output``: ``(batch, time,
+        classes)`` unnormalized logits; ``target_length`` and ``output_length``: int
+        ``(batch,)``; ``mask_index``: the blank class. Returns ``-log p(target |
+        output)`` ``(batch,)``, computed in log space by the forward algorithm (an
+        impossible alignment gives +inf on every engine).
         """
         from .ctc import ctc_forward
-        return ctc_forward(self, labels, logits, label_lengths, logit_lengths, blank_index)
+        return ctc_forward(self, target, output, target_length, output_length, mask_index)
 
     # -------------------------------------------------------------- recurrence
     def lstm(self, x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):

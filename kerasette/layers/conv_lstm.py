@@ -189,7 +189,7 @@ class ConvLSTMCell(Layer):
         shape = tuple(ops.shape(x))
         lead, step = shape[:len(shape) - self.rank - 1], shape[len(shape) - self.rank - 1:]
         x = to_channels_last(ops.reshape(x, (-1,) + step), self.data_format)
-        z = ops.conv(x, self.kernel.value, self.strides, self.padding, self.dilation_rate)
+        z = ops.conv(x, self.kernel.value, self.strides, self.padding, "channels_last", self.dilation_rate)
         if self.bias is not None:
             z = ops.add(z, self.bias.value)
         return ops.reshape(z, lead + tuple(ops.shape(z))[1:])
@@ -198,7 +198,7 @@ class ConvLSTMCell(Layer):
         h = to_channels_last(states[0], self.data_format)
         c = to_channels_last(states[1], self.data_format)
         h_in = h if rdp is None else ops.multiply(h, rdp[0])
-        z = ops.add(zx, ops.conv(h_in, self.recurrent_kernel.value, 1, "same"))
+        z = ops.add(zx, ops.conv(h_in, self.recurrent_kernel.value, 1, "same", "channels_last"))
         h, c = _lstm_gates(z, c, self.activation, self.recurrent_activation)
         h = from_channels_last(h, self.data_format)
         c = from_channels_last(c, self.data_format)

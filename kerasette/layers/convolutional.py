@@ -200,7 +200,7 @@ class BaseConv(Layer):
             padding = "valid"
         else:
             padding = self.padding
-        return ops.conv(x, self.kernel.value, self.strides, padding, self.dilation_rate, self.groups)
+        return ops.conv(x, self.kernel.value, self.strides, padding, "channels_last", self.dilation_rate)
 
     def call(self, inputs):
         if self._dynamic_spatial:
@@ -304,7 +304,8 @@ class BaseDepthwiseConv(BaseConv):
         self._add_bias(c_in * self.depth_multiplier)
 
     def _op(self, x):
-        return ops.depthwise_conv(x, self.kernel.value, self.strides, self.padding, self.dilation_rate)
+        return ops.depthwise_conv(x, self.kernel.value, self.strides, self.padding, "channels_last",
+                                  self.dilation_rate)
 
     def get_config(self):
         return {**Layer.get_config(self), "depth_multiplier": self.depth_multiplier,
@@ -377,7 +378,7 @@ class BaseSeparableConv(BaseConv):
 
     def _op(self, x):
         y = ops.depthwise_conv(x, self.depthwise_kernel.value, self.strides, self.padding,
-                               self.dilation_rate)
+                               "channels_last", self.dilation_rate)
         pointwise = self.pointwise_kernel.value
         return ops.matmul(y, ops.reshape(pointwise, ops.shape(pointwise)[-2:]))
 
@@ -467,12 +468,12 @@ class BaseConvTranspose(BaseConv):
     def _op(self, x):
         kernel = self.kernel.value
         if self.padding == "same" and self.output_padding is None:
-            return ops.conv_transpose(x, kernel, self.strides, "same", None, self.dilation_rate)
+            return ops.conv_transpose(x, kernel, self.strides, "same", None, "channels_last", self.dilation_rate)
         if self.padding == "valid":
             extra = self.output_padding or tuple(
                 max((k - 1) * d + 1, s) - ((k - 1) * d + 1)
                 for k, s, d in zip(self.kernel_size, self.strides, self.dilation_rate))
-            return ops.conv_transpose(x, kernel, self.strides, "valid", extra, self.dilation_rate)
+            return ops.conv_transpose(x, kernel, self.strides, "valid", extra, "channels_last", self.dilation_rate)
         # 'same' with output_padding: Keras keeps a window of the full ('valid') result
         starts, lengths, extra = [], [], []
         for n, k, s, d, p in zip(ops.shape(x)[1:-1], self.kernel_size, self.strides,
@@ -484,7 +485,8 @@ class BaseConvTranspose(BaseConv):
             starts.append(start)
             lengths.append(length)
             extra.append(max(0, start + length - ((n - 1) * s + kd)))
-        full = ops.conv_transpose(x, kernel, self.strides, "valid", tuple(extra), self.dilation_rate)
+        full = ops.conv_transpose(x, kernel, self.strides, "valid", tuple(extra), "channels_last",
+                                  self.dilation_rate)
         key = (slice(None),) + tuple(slice(a, a + L) for a, L in zip(starts, lengths)) + (slice(None),)
         return ops.getitem(full, key)
 

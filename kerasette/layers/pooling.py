@@ -62,7 +62,7 @@ class BasePooling(Layer):
             self._out_spatial(ops.shape(inputs))
         x = to_channels_last(inputs, self.data_format)
         pool = ops.max_pool if self._mode == "max" else ops.avg_pool
-        y = pool(x, self.pool_size, self.strides, self.padding)
+        y = pool(x, self.pool_size, self.strides, self.padding, "channels_last")
         return from_channels_last(y, self.data_format)
 
     def get_config(self):

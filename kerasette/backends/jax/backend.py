@@ -218,13 +218,13 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
         return lax.rsqrt(jnp.asarray(x))
 
     def softsign(self, x):
-        return jax.nn.soft_sign(x)
+        return jax.nn.soft_sign(self._jf(x))
 
     def silu(self, x):
-        return jax.nn.silu(x)
+        return jax.nn.silu(self._jf(x))
 
     def gelu(self, x, approximate=True):
-        return jax.nn.gelu(x, approximate=approximate)
+        return jax.nn.gelu(self._jf(x), approximate=approximate)
 
     # ------------------------------------------------------ comparison, logic
     @_shape_errors
@@ -395,8 +395,13 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
     def top_k(self, x, k, sorted=True):
         return lax.top_k(jnp.asarray(x), k)  # always sorted, which `sorted=False` allows
 
-    def one_hot(self, indices, num_classes, dtype="float32"):
-        return jax.nn.one_hot(indices, num_classes, dtype=_jdtype(dtype))
+    def one_hot(self, x, num_classes, axis=-1, dtype=None, sparse=False):
+        if sparse:
+            return super().one_hot(x, num_classes, axis, dtype, sparse)  # raises the contract's error
+        if dtype is None:
+            from ... import config
+            dtype = config.floatx()
+        return jax.nn.one_hot(jnp.asarray(x), num_classes, dtype=_jdtype(dtype), axis=axis)
 
     # ---------------------------------------------------------- linear algebra
     @_shape_errors
@@ -413,13 +418,13 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
 
     # -------------------------------------------------------------- neural ops
     def softmax(self, x, axis=-1):
-        return jax.nn.softmax(x, axis=axis)
+        return jax.nn.softmax(self._jf(x), axis=axis)
 
     def log_softmax(self, x, axis=-1):
-        return jax.nn.log_softmax(x, axis=axis)
+        return jax.nn.log_softmax(self._jf(x), axis=axis)
 
     @_shape_errors
-    def conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
+    def _conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
         x, kernel = jnp.asarray(x), jnp.asarray(kernel)
         dtype = jnp.result_type(x, kernel)
         n, sp = x.ndim - 2, _spatial_spec(x.ndim - 2)
@@ -436,7 +441,7 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
             feature_group_count=groups, precision=self.precision)
 
     @_shape_errors
-    def conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
+    def _conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
                        dilation_rate=1):
         # A stride-1 convolution of x dilated by `strides` with the spatially flipped
         # kernel (in/out read swapped through the 'OI' spec). The edge padding gives
@@ -476,14 +481,14 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
         return lax.reduce_window(x, init, reducer, (1, *pool, 1), (1, *strides, 1),
                                  [(0, 0), *pads, (0, 0)])
 
-    def max_pool(self, x, pool_size, strides=None, padding="valid"):
+    def _max_pool(self, x, pool_size, strides=None, padding="valid"):
         x = jnp.asarray(x)
         low = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
         # a NumPy scalar, not jnp.array: under jit JAX needs a concrete init to
         # recognize the max monoid, whose reduce_window has a gradient
         return self._pool(x, np.array(low, x.dtype), lax.max, pool_size, strides, padding)
 
-    def avg_pool(self, x, pool_size, strides=None, padding="valid"):
+    def _avg_pool(self, x, pool_size, strides=None, padding="valid"):
         x = jnp.asarray(x)
         zero = np.array(0, x.dtype)
         total = self._pool(x, zero, lax.add, pool_size, strides, padding)

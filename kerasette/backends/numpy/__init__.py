@@ -74,7 +74,9 @@ def _namespace():
     here = globals()
     methods = {}
     for name in dir(Backend):
-        if name.startswith("_") or not callable(getattr(Backend, name)):
+        attr = getattr(Backend, name)
+        # public methods, and the private primitives (``_conv``...) behind public wrappers
+        if not callable(attr) or (name.startswith("_") and not getattr(attr, "__isabstractmethod__", False)):
             continue
         for source in (here, vars(nn), vars(rnn), vars(ops), *_FAMILIES):
             f = source.get(name)

@@ -13,10 +13,12 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..base import conv_transpose_geometry, normalize_tuple, same_padding
 from .autodiff import Traced
+from .ops import _float_input
 
 
 # ------------------------------------------------------------------ softmax
 def softmax(x, axis=-1):
+    x = _float_input(x)
     xv = x.value if type(x) is Traced else x
     e = np.exp(xv - np.max(xv, axis=axis, keepdims=True))
     e /= np.sum(e, axis=axis, keepdims=True)
@@ -26,6 +28,7 @@ def softmax(x, axis=-1):
 
 
 def log_softmax(x, axis=-1):
+    x = _float_input(x)
     xv = x.value if type(x) is Traced else x
     shifted = xv - np.max(xv, axis=axis, keepdims=True)
     out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
@@ -101,7 +104,7 @@ def _conv_args(xv, kv, strides, dilation_rate, name):
 
 
 # ---------------------------------------------------------------- convolution
-def conv(x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
+def _conv(x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
     tx = type(x) is Traced
     tk = type(kernel) is Traced
     xv = x.value if tx else x
@@ -185,7 +188,7 @@ def _depthwise(x, kernel, xv, kv, xp, pads, window, s, d, out_sp, mult):
     return Traced(out, (x if tx else None, kernel if tk else None), vjp)
 
 
-def conv_transpose(x, kernel, strides=1, padding="valid", output_padding=None, dilation_rate=1):
+def _conv_transpose(x, kernel, strides=1, padding="valid", output_padding=None, dilation_rate=1):
     tx = type(x) is Traced
     tk = type(kernel) is Traced
     xv = x.value if tx else x
@@ -241,7 +244,7 @@ def _pool_args(xv, pool_size, strides, padding):
     return window, s, pads, out_sp
 
 
-def max_pool(x, pool_size, strides=None, padding="valid"):
+def _max_pool(x, pool_size, strides=None, padding="valid"):
     xv = x.value if type(x) is Traced else x
     window, s, pads, out_sp = _pool_args(xv, pool_size, strides, padding)
     low = -np.inf if xv.dtype.kind == "f" else np.iinfo(xv.dtype).min
@@ -271,7 +274,7 @@ def max_pool(x, pool_size, strides=None, padding="valid"):
     return Traced(out, (x,), vjp)
 
 
-def avg_pool(x, pool_size, strides=None, padding="valid"):
+def _avg_pool(x, pool_size, strides=None, padding="valid"):
     xv = x.value if type(x) is Traced else x
     window, s, pads, out_sp = _pool_args(xv, pool_size, strides, padding)
     xp = _pad(xv, pads)

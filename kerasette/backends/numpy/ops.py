@@ -319,6 +319,14 @@ def _unary(name, f, d):
     return op
 
 
+def _float_input(x):
+    """Integer/bool input of an activation as float32 (Keras's rule); float input unchanged."""
+    if type(x) is Traced or (isinstance(x, np.ndarray) and x.dtype.kind == "f"):
+        return x
+    x = np.asarray(x)
+    return x if x.dtype.kind == "f" else x.astype(np.float32)
+
+
 def _sigmoid(x):
     # 1 / (1 + exp(-x)) is exact at both ends; exp overflowing to inf gives 0
     t = np.empty_like(x, dtype=None if np.result_type(x).kind == "f" else F32)
@@ -411,6 +419,7 @@ def rsqrt(x):
 
 
 def silu(x):
+    x = _float_input(x)
     if type(x) is Traced:
         xv = x.value
         s = _sigmoid(xv)
@@ -419,6 +428,7 @@ def silu(x):
 
 
 def leaky_relu(x, negative_slope=0.2):
+    x = _float_input(x)
     if type(x) is Traced:
         xv = x.value
         pos = xv >= 0

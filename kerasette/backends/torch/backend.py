@@ -334,28 +334,28 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
         return torch.rsqrt(self._t(x))
 
     def softsign(self, x):
-        return F.softsign(self._t(x))
+        return F.softsign(self._tf(x))
 
     def elu(self, x, alpha=1.0):
-        return F.elu(self._t(x), alpha)
+        return F.elu(self._tf(x), alpha)
 
     def selu(self, x):
-        return F.selu(self._t(x))
+        return F.selu(self._tf(x))
 
     def relu6(self, x):
-        return F.relu6(self._t(x))
+        return F.relu6(self._tf(x))
 
     def silu(self, x):
-        return F.silu(self._t(x))
+        return F.silu(self._tf(x))
 
     def gelu(self, x, approximate=True):
-        return F.gelu(self._t(x), approximate="tanh" if approximate else "none")
+        return F.gelu(self._tf(x), approximate="tanh" if approximate else "none")
 
     def hard_sigmoid(self, x):
-        return F.hardsigmoid(self._t(x))  # relu6(x + 3) / 6 == clip(x / 6 + 0.5, 0, 1)
+        return F.hardsigmoid(self._tf(x))  # relu6(x + 3) / 6 == clip(x / 6 + 0.5, 0, 1)
 
     def hard_silu(self, x):
-        return F.hardswish(self._t(x))
+        return F.hardswish(self._tf(x))
 
     # ----------------------------------------------------- comparison and logic
     def equal(self, x, y):
@@ -721,29 +721,29 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
     def softmax(self, x, axis=-1):
         if type(axis) is not int:
             return super().softmax(x, axis)
-        return torch.softmax(self._t(x), dim=axis)
+        return torch.softmax(self._tf(x), dim=axis)
 
     def log_softmax(self, x, axis=-1):
         if type(axis) is not int:
             return super().log_softmax(x, axis)
-        return torch.log_softmax(self._t(x), dim=axis)
+        return torch.log_softmax(self._tf(x), dim=axis)
 
-    def conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
+    def _conv(self, x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
         return nn.conv(x, kernel, strides, padding, dilation_rate, groups)
 
-    def conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
+    def _conv_transpose(self, x, kernel, strides=1, padding="valid", output_padding=None,
                        dilation_rate=1):
         return nn.conv_transpose(x, kernel, strides, padding, output_padding, dilation_rate)
 
-    def max_pool(self, x, pool_size, strides=None, padding="valid"):
+    def _max_pool(self, x, pool_size, strides=None, padding="valid"):
         return nn.max_pool(x, pool_size, strides, padding)
 
-    def avg_pool(self, x, pool_size, strides=None, padding="valid"):
+    def _avg_pool(self, x, pool_size, strides=None, padding="valid"):
         return nn.avg_pool(x, pool_size, strides, padding)
 
-    def ctc_loss(self, labels, logits, label_lengths, logit_lengths, blank_index=0):
-        return nn.ctc_loss(self._t(labels), self._t(logits), self._t(label_lengths),
-                           self._t(logit_lengths), blank_index)
+    def ctc_loss(self, target, output, target_length, output_length, mask_index=0):
+        return nn.ctc_loss(self._t(target), self._t(output), self._t(target_length),
+                           self._t(output_length), mask_index)
 
     def lstm(self, x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):
         return nn.lstm(x, h0, c0, kernel, recurrent_kernel, bias, go_backwards)

@@ -347,7 +347,7 @@ class RandomSharpness(_FactorColor):
         s = _per_image(ops.cast(ops.multiply(self._draw(seed, b), 2.0), ops.dtype(x)), b)
         a, m = 1.0 / 13.0, 5.0 / 13.0
         k = [[[[v]] * c for v in row] for row in ((a, a, a), (a, m, a), (a, a, a))]
-        smooth = ops.depthwise_conv(x, ops.convert_to_tensor(k, ops.dtype(x)), 1, "same")
+        smooth = ops.depthwise_conv(x, ops.convert_to_tensor(k, ops.dtype(x)), 1, "same", "channels_last")
         y = ops.add(x, ops.multiply(ops.subtract(1.0, s), ops.subtract(smooth, x)))
         return ops.clip(y, float(self.value_range[0]), float(self.value_range[1]))
 
@@ -435,8 +435,8 @@ class RandomGaussianBlur(_RandomColor):
         kx = self._kernel(kw, ops.getitem(sig, 0), dt)
         ky = self._kernel(kh, ops.getitem(sig, 1), dt)
         ones = ops.ones((1, 1, c, 1), dt)
-        y = ops.depthwise_conv(x, ops.multiply(ops.reshape(ky, (kh, 1, 1, 1)), ones), 1, "same")
-        y = ops.depthwise_conv(y, ops.multiply(ops.reshape(kx, (1, kw, 1, 1)), ones), 1, "same")
+        y = ops.depthwise_conv(x, ops.multiply(ops.reshape(ky, (kh, 1, 1, 1)), ones), 1, "same", "channels_last")
+        y = ops.depthwise_conv(y, ops.multiply(ops.reshape(kx, (1, kw, 1, 1)), ones), 1, "same", "channels_last")
         y = ops.clip(y, float(self.value_range[0]), float(self.value_range[1]))
         return ops.where(apply, y, ops.clip(x, float(self.value_range[0]), float(self.value_range[1])))
 

@@ -446,7 +446,7 @@ CONV_CASES = [
 @pytest.mark.parametrize("case", CONV_CASES, ids=str)
 def test_conv(b, case):
     xs, ks, s, p, d, g = case
-    check(b, lambda b, x, k: b.conv(x, k, s, p, d, g), lambda x, k: np_conv(x, k, s, p, d, g),
+    check(b, lambda b, x, k: b.conv(x, k, s, p, dilation_rate=d), lambda x, k: np_conv(x, k, s, p, d, g),
           [rand(*xs), rand(*ks)], grad=(0, 1), atol=1e-4)
 
 
@@ -482,7 +482,7 @@ CONV_T_CASES = [
 @pytest.mark.parametrize("case", CONV_T_CASES, ids=str)
 def test_conv_transpose(b, case):
     xs, ks, s, p, op, d = case
-    check(b, lambda b, x, k: b.conv_transpose(x, k, s, p, op, d),
+    check(b, lambda b, x, k: b.conv_transpose(x, k, s, p, op, dilation_rate=d),
           lambda x, k: np_conv_transpose(x, k, s, p, op, d),
           [rand(*xs), rand(*ks)], grad=(0, 1), atol=1e-4)
 
@@ -491,12 +491,12 @@ def test_conv_transpose(b, case):
 def test_conv_transpose_is_the_gradient_of_conv(b, case):
     xs, ks, s, p, _, d = case
     x, k = b.convert(rand(*xs)), b.convert(rand(*ks))
-    out = b.conv_transpose(x, k, s, p, None, d)
+    out = b.conv_transpose(x, k, s, p, None, dilation_rate=d)
     y0 = b.zeros(b.shape(out))
     # the forward conv maps out's shape back to x's shape (when stride <= window)
-    if b.shape(b.conv(y0, k, s, p, d)) != b.shape(x):
+    if b.shape(b.conv(y0, k, s, p, dilation_rate=d)) != b.shape(x):
         pytest.skip("the contract's output length is not a conv preimage here")
-    (_, _), (g,) = b.value_and_grad(lambda q: (b.sum(b.multiply(b.conv(q[0], k, s, p, d), x)), None))([y0])
+    (_, _), (g,) = b.value_and_grad(lambda q: (b.sum(b.multiply(b.conv(q[0], k, s, p, dilation_rate=d), x)), None))([y0])
     np.testing.assert_allclose(b.to_numpy(out), b.to_numpy(g), rtol=1e-5, atol=1e-5)
 
 
@@ -697,7 +697,7 @@ def test_ops_under_jit(b):
 
     def f(x, k, kt, seed):
         assert all(type(d) is int for d in b.shape(x))
-        y = b.relu(b.conv(x, k, 2, "same", 1))
+        y = b.relu(b.conv(x, k, 2, "same", dilation_rate=1))
         y = b.conv_transpose(y, kt, 2, "same")
         z = b.max_pool(x, 2, 1, "same") + b.avg_pool(x, 3, 2, "same")[:, :1, :1]
         noise = b.random_normal(b.shape(y), seed)

@@ -321,10 +321,10 @@ CONVS = [
 @pytest.mark.parametrize("xs,ks,s,p,d,g", CONVS)
 def test_conv(xs, ks, s, p, d, g):
     x, k = rnd(*xs), rnd(*ks)
-    out = B.conv(x, k, s, p, d, g)
+    out = B.conv(x, k, s, p, dilation_rate=d)
     np.testing.assert_allclose(out, conv_ref(x, k, s, p, d, g), rtol=1e-12, atol=1e-12)
-    fd_check(lambda a, b: B.conv(a, b, s, p, d, g), [x, k], [0, 1])
-    assert B.conv(x.astype(np.float32), k.astype(np.float32), s, p, d, g).dtype == np.float32
+    fd_check(lambda a, b: B.conv(a, b, s, p, dilation_rate=d), [x, k], [0, 1])
+    assert B.conv(x.astype(np.float32), k.astype(np.float32), s, p, dilation_rate=d).dtype == np.float32
 
 
 def test_depthwise_conv():
@@ -345,7 +345,7 @@ def test_depthwise_conv():
 ])
 def test_conv_transpose(xs, ks, s, p, op, d):
     x, k = rnd(*xs), rnd(*ks)
-    out = B.conv_transpose(x, k, s, p, op, d)
+    out = B.conv_transpose(x, k, s, p, op, dilation_rate=d)
     nsp = len(xs) - 2
     st = (s,) * nsp if isinstance(s, int) else s
     opp = op or (None,) * nsp
@@ -357,9 +357,9 @@ def test_conv_transpose(xs, ks, s, p, op, d):
     kc = k  # conv kernel (*window, c_in=c_out_t, c_out=c_in_t)
     if p == "same" and any(o for o in opp):
         pytest.skip("adjoint identity needs the output_padding cells cropped")
-    rhs = np.sum(x * B.conv(z, kc, s, p, d))
+    rhs = np.sum(x * B.conv(z, kc, s, p, dilation_rate=d))
     np.testing.assert_allclose(lhs, rhs, rtol=1e-10)
-    fd_check(lambda a, b: B.conv_transpose(a, b, s, p, op, d), [x, k], [0, 1])
+    fd_check(lambda a, b: B.conv_transpose(a, b, s, p, op, dilation_rate=d), [x, k], [0, 1])
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])

@@ -448,10 +448,10 @@ def test_conv(b, case, padding):
     spatial, window, strides, dilation, groups = case
     c_in, c_out = 4, 6
     x, k = rand(2, *spatial, c_in), rand(*window, c_in // groups, c_out)
-    got = b.conv(f32(b, x), f32(b, k), strides, padding, dilation, groups)
+    got = b.conv(f32(b, x), f32(b, k), strides, padding, dilation_rate=dilation)
     close(b, got, conv_ref(x, k, strides, padding, dilation, groups), rtol=1e-4, atol=1e-5)
     if np.prod(spatial) <= 42:
-        check_grad(b, lambda p, q: b.conv(p, q, strides, padding, dilation, groups),
+        check_grad(b, lambda p, q: b.conv(p, q, strides, padding, dilation_rate=dilation),
                    rand(1, *spatial, c_in), rand(*window, c_in // groups, 2 * groups))
 
 
@@ -484,12 +484,12 @@ TRANSPOSE_CASES = [
 def test_conv_transpose(b, case, padding):
     spatial, window, strides, dilation, op = case
     y, k = rand(2, *spatial, 3), rand(*window, 2, 3)
-    got = b.conv_transpose(f32(b, y), f32(b, k), strides, padding, op, dilation)
+    got = b.conv_transpose(f32(b, y), f32(b, k), strides, padding, op, dilation_rate=dilation)
     lengths = [conv_transpose_geometry(n, w, s, padding, o, d)[0]
                for n, w, s, d, o in zip(spatial, window, strides, dilation, op or (None,) * len(spatial))]
     assert b.shape(got) == (2, *lengths, 2)
     close(b, got, conv_transpose_ref(y, k, strides, padding, op, dilation), rtol=1e-4, atol=1e-5)
-    check_grad(b, lambda p, q: b.conv_transpose(p, q, strides, padding, op, dilation),
+    check_grad(b, lambda p, q: b.conv_transpose(p, q, strides, padding, op, dilation_rate=dilation),
                rand(1, *spatial, 2), rand(*window, 2, 2))
 
 
@@ -500,9 +500,9 @@ def test_conv_transpose_is_conv_adjoint(b, case, padding):
     spatial, window, strides, dilation, _ = case
     k = rand(*window, 2, 3)
     y = rand(2, *spatial, 3)
-    out = b.to_numpy(b.conv_transpose(f64(b, y), f64(b, k), strides, padding, None, dilation))
+    out = b.to_numpy(b.conv_transpose(f64(b, y), f64(b, k), strides, padding, None, dilation_rate=dilation))
     x = rand(*out.shape)
-    fwd = b.to_numpy(b.conv(f64(b, x), f64(b, k), strides, padding, dilation))
+    fwd = b.to_numpy(b.conv(f64(b, x), f64(b, k), strides, padding, dilation_rate=dilation))
     if fwd.shape != y.shape:  # valid with k' < s: conv of that length gives another n
         pytest.skip("no conv of this output length gives the input length")
     np.testing.assert_allclose(np.sum(fwd * y), np.sum(x * out), rtol=1e-10)
