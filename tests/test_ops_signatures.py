@@ -173,27 +173,15 @@ KERAS_PARAMS = {
 # op -> why kerasette's parameters are not yet Keras's (names, order, or missing ones)
 # Each is a Keras parameter the contract does not have yet (its family's helper adds it);
 # the names kerasette does have are Keras's. Keras's parameter *values* are those families' too.
-_DATA_FORMAT = "no data_format parameter yet (channels-last only): nn family"
 EXCEPTIONS = {
     "argmax": "no keepdims yet: stats family",
     "argmin": "no keepdims yet: stats family",
-    "average_pool": _DATA_FORMAT,
-    "conv": _DATA_FORMAT + "; dilation_rate sits where Keras has data_format",
-    "conv_transpose": _DATA_FORMAT + "; dilation_rate sits where Keras has data_format",
-    "depthwise_conv": _DATA_FORMAT + "; dilation_rate sits where Keras has data_format",
-    "max_pool": _DATA_FORMAT,
     "convert_to_tensor": "no sparse/ragged: kerasette has no sparse or ragged tensors",
     "cumsum": "no dtype yet: stats family",
-    "eye": "no M, k yet: arrays family",
     "max": "no initial yet: stats family",
     "min": "no initial yet: stats family",
     "norm": "no ord yet: linalg family",
-    "one_hot": "no axis, sparse yet: nn family",
-    "pad": "no mode yet: arrays family",
     "prod": "no dtype yet: stats family",
-    "round": "no decimals yet: arrays/stats family",
-    "scan": "no length, reverse, unroll yet: control family",
-    "unstack": "no num yet: arrays family",
 }
 
 
