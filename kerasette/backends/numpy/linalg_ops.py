@@ -1,6 +1,351 @@
 """The NumPy engine's linalg ops (contract: ``kerasette/backends/contract/linalg.py``).
 
 Module-level functions named as the contract's methods; each differentiable op
-returns ``Traced`` on traced input with its VJP next to its forward code.
+returns ``Traced`` on traced input with its VJP next to its forward code (the
+standard matrix-calculus rules). A multi-output op gives each output its own
+node whose VJP treats the other outputs' gradients as zero.
 """
 from __future__ import annotations
+
+import numpy as np
+
+from ..contract.linalg import check_matrix, solve_shapes
+from .autodiff import Traced, unbroadcast
+
+F32 = np.dtype("float32")
+
+
+def _float(x):
+    xv = x.value if type(x) is Traced else np.asarray(x)
+    if xv.dtype.kind != "f":
+        return np.asarray(xv, F32), None
+    return xv, (x if type(x) is Traced else None)
+
+
+def _T(a):
+    return np.swapaxes(a, -1, -2)
+
+
+def _sym(a):
+    return (a + _T(a)) * 0.5
+
+
+def _nan_where_singular(fn, op, a, *rest):
+    """``fn(a, *rest)``; matrices LAPACK finds exactly singular give all NaN."""
+    try:
+        return fn(a, *rest)
+    except np.linalg.LinAlgError:
+        pass
+    if a.ndim == 2:
+        out = fn(a + np.eye(a.shape[-1], dtype=a.dtype), *rest)  # for the shape and dtype
+        return np.full_like(out, np.nan)
+    ab = np.broadcast_shapes(a.shape[:-2], *(r.shape[:-2] for r in rest if r.ndim > 1))
+    a_b = np.broadcast_to(a, ab + a.shape[-2:])
+    rest_b = [np.broadcast_to(r, ab + r.shape[-2:]) if r.ndim > 1 else r for r in rest]
+    outs = [_nan_where_singular(fn, op, a_b[i], *(r[i] if r.ndim > 1 else r for r in rest_b))
+            for i in np.ndindex(ab)]
+    return np.stack(outs).reshape(ab + outs[0].shape)
+
+
+def _result(out, parent, vjp):
+    return Traced(out, (parent,), vjp) if parent is not None else out
+
+
+# ------------------------------------------------------------------ cholesky
+def cholesky(x, upper=False):
+    a, tx = _float(x)
+    check_matrix("cholesky", a.shape)
+    try:
+        low = np.linalg.cholesky(_sym(a))
+    except np.linalg.LinAlgError:
+        raise ValueError(f"cholesky: the input of shape {a.shape} is not a symmetric positive-"
+                         f"definite matrix (the Cholesky decomposition failed).") from None
+    out = _T(low).copy() if upper else low
+    if tx is None:
+        return out
+
+    def vjp(g):
+        gl = _T(g) if upper else g
+        linv = np.linalg.inv(low)
+        p = _T(low) @ gl
+        p = np.tril(p) - 0.5 * np.eye(p.shape[-1], dtype=p.dtype) * p  # lower part, halved diagonal
+        s = _T(linv) @ p @ linv
+        return (_sym(s),)
+
+    return Traced(out, (tx,), vjp)
+
+
+# ------------------------------------------------------- det, slogdet, inv
+def det(x):
+    a, tx = _float(x)
+    check_matrix("det", a.shape)
+    out = np.linalg.det(a).astype(a.dtype, copy=False)
+    if tx is None:
+        return out
+
+    def vjp(g):
+        inv_t = _T(_nan_where_singular(np.linalg.inv, "det", a))
+        return ((g * out)[..., None, None] * inv_t,)
+
+    return Traced(out, (tx,), vjp)
+
+
+def slogdet(x):
+    a, tx = _float(x)
+    check_matrix("slogdet", a.shape)
+    sign, logabs = np.linalg.slogdet(a)
+    sign, logabs = np.asarray(sign, a.dtype), np.asarray(logabs, a.dtype)
+    if tx is None:
+        return sign, logabs
+
+    def vjp(g):
+        return (g[..., None, None] * _T(_nan_where_singular(np.linalg.inv, "slogdet", a)),)
+
+    return sign, Traced(logabs, (tx,), vjp)
+
+
+def inv(x):
+    a, tx = _float(x)
+    check_matrix("inv", a.shape)
+    out = _nan_where_singular(np.linalg.inv, "inv", a)
+    if tx is None:
+        return out
+
+    def vjp(g):
+        o_t = _T(out)
+        return (-(o_t @ g @ o_t),)
+
+    return Traced(out, (tx,), vjp)
+
+
+def solve(a, b):
+    av, ta = _float(a)
+    bv, tb = _float(b)
+    solve_shapes("solve", av.shape, bv.shape)
+    dt = np.result_type(av, bv)
+    av, bv = av.astype(dt, copy=False), bv.astype(dt, copy=False)
+    vec = bv.ndim == 1
+    bm = bv[:, None] if vec else bv
+    try:
+        out = _nan_where_singular(np.linalg.solve, "solve", av, bm)
+    except ValueError:
+        raise ValueError(f"solve: the batch shapes of `a` {av.shape} and `b` {bv.shape} do not "
+                         f"broadcast.") from None
+    res = out[..., 0] if vec else out
+    if ta is None and tb is None:
+        return res
+
+    def vjp(g):
+        gm = g[..., None] if vec else g
+        gb = np.linalg.solve(_T(av), gm)
+        ga = -gb @ _T(out)
+        return (unbroadcast(ga, av.shape) if ta is not None else None,
+                (unbroadcast(gb, bm.shape).reshape(bv.shape) if tb is not None else None))
+
+    return Traced(res, (ta, tb), vjp)
+
+
+# ---------------------------------------------------------------------- pinv
+def _pinv_default_rcond(a):
+    return 10.0 * max(a.shape[-2:]) * np.finfo(a.dtype).eps
+
+
+def pinv(x, rcond=None):
+    a, tx = _float(x)
+    check_matrix("pinv", a.shape, square=False)
+    rc = _pinv_default_rcond(a) if rcond is None else rcond
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    cut = np.asarray(rc, a.dtype)[..., None] * np.max(s, axis=-1, keepdims=True)
+    s_inv = np.where(s > cut, 1.0 / np.where(s > cut, s, 1.0), 0.0).astype(a.dtype)
+    p = (_T(vh) * s_inv[..., None, :]) @ _T(u)
+    if tx is None:
+        return p
+
+    def vjp(g):
+        m, n = a.shape[-2:]
+        gt = _T(g)
+        pt = _T(p)
+        ga = -(pt @ g @ pt)
+        ga = ga + (np.eye(m, dtype=a.dtype) - a @ p) @ gt @ p @ pt
+        ga = ga + pt @ p @ gt @ (np.eye(n, dtype=a.dtype) - p @ a)
+        return (ga,)
+
+    return Traced(p, (tx,), vjp)
+
+
+# ----------------------------------------------------------------- lu_factor
+def lu_factor(x):
+    a, _ = _float(x)
+    check_matrix("lu_factor", a.shape)
+    lu = np.array(a, copy=True)
+    n = a.shape[-1]
+    piv = np.zeros(a.shape[:-1], np.int32)
+    rows = np.arange(n)
+    flat = lu.reshape((-1, n, n))
+    fpiv = piv.reshape((-1, n))
+    for k in range(n):
+        p = k + np.argmax(np.abs(flat[:, k:, k]), axis=1)
+        fpiv[:, k] = p
+        b = np.arange(flat.shape[0])
+        row_k, row_p = flat[b, k].copy(), flat[b, p].copy()
+        flat[b, k], flat[b, p] = row_p, row_k
+        pivot = flat[:, k, k]
+        safe = np.where(pivot == 0, 1.0, pivot)[:, None]
+        below = rows > k
+        flat[:, below, k] = np.where(pivot[:, None] == 0, flat[:, below, k], flat[:, below, k] / safe)
+        flat[:, k + 1:, k + 1:] -= flat[:, k + 1:, k:k + 1] * flat[:, k:k + 1, k + 1:]
+    return flat.reshape(a.shape), fpiv.reshape(a.shape[:-1])
+
+
+# ------------------------------------------------------------------------ qr
+def _qr_vjp(q, r, gq, gr):
+    """Gradient of ``a = q r`` (reduced, ``M >= N``)."""
+    m = r @ _T(gr) - _T(gq) @ q
+    m = np.tril(m) + _T(np.tril(m, -1))  # copy the lower triangle to the upper
+    rhs = gq + q @ m
+    # rhs @ r^{-T}: solve r x^T = rhs^T
+    return _T(np.linalg.solve(r, _T(rhs)))
+
+
+def qr(x, mode="reduced"):
+    if mode not in ("reduced", "complete"):
+        raise ValueError(f"qr: `mode` must be 'reduced' or 'complete'; got {mode!r}.")
+    a, tx = _float(x)
+    check_matrix("qr", a.shape, square=False)
+    q, r = np.linalg.qr(a, mode=mode)
+    q, r = q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)
+    if tx is None:
+        return q, r
+    rows, cols = a.shape[-2:]
+    if mode == "complete" and rows > cols:
+        raise ValueError(f"qr: the gradient of mode='complete' with M > N is not defined (q is not "
+                         f"unique); got shape {a.shape}. Use mode='reduced'.")
+
+    def grad(gq, gr):
+        if rows >= cols:
+            return _qr_vjp(q, r, gq, gr)
+        # wide: a = [x | y], r = [u | v], x = q u
+        u, v = r[..., :, :rows], r[..., :, rows:]
+        y = a[..., :, rows:]
+        gu, gv = gr[..., :, :rows], gr[..., :, rows:]
+        gy = q @ gv
+        gx = _qr_vjp(q, u, gq + y @ _T(gv), gu)
+        return np.concatenate([gx, gy], axis=-1)
+
+    return (Traced(q, (tx,), lambda g: (grad(g, np.zeros_like(r)),)),
+            Traced(r, (tx,), lambda g: (grad(np.zeros_like(q), g),)))
+
+
+# ----------------------------------------------------------------------- svd
+def _svd_vjp(a, u, s, vh, gu, gs, gv):
+    """Gradient of the reduced SVD ``a = u diag(s) vh`` (``gv``: of ``vh``)."""
+    v = _T(vh)
+    k = s.shape[-1]
+    eye = np.eye(k, dtype=a.dtype)
+    out = u * gs[..., None, :] @ vh if gs is not None else 0.0
+    if gu is None and gv is None:
+        return out
+    s2 = s[..., None, :] ** 2 - s[..., :, None] ** 2  # s_j^2 - s_i^2
+    f = np.where(eye > 0, 0.0, 1.0 / np.where(eye > 0, 1.0, s2))
+    sm = s[..., None, :] * eye  # diag(s)
+    inv_s = 1.0 / s
+    m, n = a.shape[-2:]
+    if gu is not None:
+        ut_gu = _T(u) @ gu
+        j = f * (ut_gu - _T(ut_gu))
+        out = out + u @ (j @ sm) @ vh
+        if m > k:
+            out = out + ((gu - u @ ut_gu) * inv_s[..., None, :]) @ vh
+    if gv is not None:
+        gvv = _T(gv)  # gradient of v
+        vt_gv = _T(v) @ gvv
+        kk = f * (vt_gv - _T(vt_gv))
+        out = out + u @ (sm @ kk) @ vh
+        if n > k:
+            out = out + (u * inv_s[..., None, :]) @ _T(gvv - v @ vt_gv)
+    return out
+
+
+def svd(x, full_matrices=True, compute_uv=True):
+    a, tx = _float(x)
+    check_matrix("svd", a.shape, square=False)
+    if not compute_uv:
+        s = np.linalg.svd(a, compute_uv=False).astype(a.dtype, copy=False)
+        if tx is None:
+            return s
+        u, _, vh = np.linalg.svd(a, full_matrices=False)
+        return Traced(s, (tx,), lambda g: (_svd_vjp(a, u, s, vh, None, g, None),))
+    u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+    u, s, vh = (t.astype(a.dtype, copy=False) for t in (u, s, vh))
+    if tx is None:
+        return u, s, vh
+    m, n = a.shape[-2:]
+    if full_matrices and m != n:
+        raise ValueError(f"svd: the gradient with full_matrices=True is defined only for square "
+                         f"matrices; got shape {a.shape}. Use full_matrices=False.")
+    z = np.zeros_like
+    return (Traced(u, (tx,), lambda g: (_svd_vjp(a, u, s, vh, g, None, None),)),
+            Traced(s, (tx,), lambda g: (_svd_vjp(a, u, s, vh, None, g, None),)),
+            Traced(vh, (tx,), lambda g: (_svd_vjp(a, u, s, vh, None, z(s), g),)))
+
+
+# ----------------------------------------------------------------- eig, eigh
+def eig(x):
+    a, _ = _float(x)
+    check_matrix("eig", a.shape)
+    w, v = np.linalg.eig(a)
+    ct = np.complex64 if a.dtype != np.float64 else np.complex128
+    return w.astype(ct), v.astype(ct)
+
+
+def eigh(x):
+    a, tx = _float(x)
+    check_matrix("eigh", a.shape)
+    w, v = np.linalg.eigh(_sym(a))
+    w, v = w.astype(a.dtype, copy=False), v.astype(a.dtype, copy=False)
+    if tx is None:
+        return w, v
+    eye = np.eye(a.shape[-1], dtype=a.dtype)
+    d = w[..., None, :] - w[..., :, None]  # w_j - w_i
+    f = np.where(eye > 0, 0.0, 1.0 / np.where(eye > 0, 1.0, d))
+
+    def grad(gw, gv):
+        inner = f * (_T(v) @ gv) if gv is not None else 0.0
+        if gw is not None:
+            inner = inner + gw[..., None, :] * eye
+        return (_sym(v @ inner @ _T(v)),)
+
+    return (Traced(w, (tx,), lambda g: grad(g, None)),
+            Traced(v, (tx,), lambda g: grad(None, g)))
+
+
+# ----------------------------------------------------------------------- fft
+def fft(x):
+    if not isinstance(x, (tuple, list)) or len(x) != 2:
+        raise ValueError(f"fft: `x` must be a tuple (real, imag) of two float arrays; got "
+                         f"{type(x).__name__}.")
+    re, im = x
+    tr = re if type(re) is Traced else None
+    ti = im if type(im) is Traced else None
+    rv = re.value if tr is not None else np.asarray(re)
+    iv = im.value if ti is not None else np.asarray(im)
+    if rv.dtype.kind != "f" or iv.dtype.kind != "f":
+        raise ValueError(f"fft: both parts of `x` must be float arrays; got dtypes {rv.dtype} "
+                         f"and {iv.dtype}.")
+    if rv.shape != iv.shape or rv.ndim == 0:
+        raise ValueError(f"fft: the real and imaginary parts must have one shape of at least 1 "
+                         f"axis; got {rv.shape} and {iv.shape}.")
+    dt = np.result_type(rv, iv)
+    y = np.fft.fft(rv + 1j * iv, axis=-1)
+    out_r, out_i = y.real.astype(dt), y.imag.astype(dt)
+    if tr is None and ti is None:
+        return out_r, out_i
+    n = rv.shape[-1]
+
+    def back(gc):
+        h = np.fft.ifft(gc, axis=-1) * n  # F^H g
+        return (h.real.astype(rv.dtype) if tr is not None else None,
+                h.imag.astype(iv.dtype) if ti is not None else None)
+
+    return (Traced(out_r, (tr, ti), lambda g: back(g + 0j)),
+            Traced(out_i, (tr, ti), lambda g: back(1j * g)))
