@@ -466,3 +466,9 @@ for label, (shape, a) in ISTFT_ARGS.items():
 add("istft", "round-trip", lambda b, x: b.istft(b.stft(x, 8, 2, 8), 8, 2, 8, length=12),
     lambda x: x, [u((2, 12))], diff=[0], tol="reduce",
     keras=lambda k, x: k.istft(k.stft(x, 8, 2, 8), 8, 2, 8, length=12))
+
+# det's gradient at a singular matrix is its cofactor matrix (JAX's; torch's own gives 0)
+add("det", "singular-grad", m("det"), np.linalg.det, [np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]], F32)],
+    diff=[0], tol="reduce", keras=lambda k, x: k.det(x))
+add("det", "rank-1-grad", m("det"), np.linalg.det, [np.array([[0, 0], [0, 1]], F32)], diff=[0],
+    tol="reduce", keras=lambda k, x: k.det(x))

@@ -102,8 +102,9 @@ class LinalgOps(abc.ABC):
 
     @abc.abstractmethod
     def det(self, x):
-        """Determinant of ``x`` ``(..., M, M)``, shape ``(...)``. Differentiable
-        (``grad = g * det * inv(x)^T``; NaN at a singular matrix)."""
+        """Determinant of ``x`` ``(..., M, M)``, shape ``(...)``. Differentiable: the
+        gradient is the cofactor matrix ``adj(x)^T`` (``det * inv(x)^T``), right at
+        singular matrices too (as JAX; torch's own gives 0 there)."""
 
     @abc.abstractmethod
     def slogdet(self, x):
@@ -185,7 +186,12 @@ class LinalgOps(abc.ABC):
         a, b = self._linalg_float(a), self._linalg_float(b)
         check_matrix("solve_triangular", self.shape(a))
         tri = self.where(self._tri_mask(self.shape(a)[-1], lower), a, self.zeros_like(a))
-        if self.ndim(b) == 1 or self.ndim(b) == self.ndim(a) - 1:  # vectors
+        vec = self.ndim(b) == 1 or self.ndim(b) == self.ndim(a) - 1
+        rows = self.shape(b)[-1 if vec else -2] if self.ndim(b) else None
+        if rows != self.shape(a)[-1]:
+            raise ValueError(f"solve_triangular: `b` of shape {self.shape(b)} does not match `a` "
+                             f"of shape {self.shape(a)}.")
+        if vec:
             return self.squeeze(self.solve(tri, self.expand_dims(b, -1)), -1)
         return self.solve(tri, b)
 

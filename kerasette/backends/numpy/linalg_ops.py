@@ -76,16 +76,27 @@ def cholesky(x, upper=False):
 
 
 # ------------------------------------------------------- det, slogdet, inv
+def _cofactors(a):
+    """``adj(a)^T`` (the gradient of ``det``), from the SVD so singular ``a`` works too:
+    ``det(u) det(vh) u diag(prod_{j != i} s_j) vh``."""
+    u, s, vh = np.linalg.svd(a)
+    n = s.shape[-1]
+    ones = np.ones(s.shape[:-1] + (1,), s.dtype)
+    left = np.cumprod(np.concatenate([ones, s[..., :-1]], -1), -1)  # prod of s_j, j < i
+    right = np.flip(np.cumprod(np.concatenate([ones, np.flip(s, -1)[..., :n - 1]], -1), -1), -1)
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return (u * (left * right)[..., None, :]) @ vh * sign[..., None, None]
+
+
 def det(x):
     a, tx = _float(x)
     check_matrix("det", a.shape)
-    out = np.linalg.det(a).astype(a.dtype, copy=False)
+    out = np.asarray(np.linalg.det(a), a.dtype)
     if tx is None:
         return out
 
     def vjp(g):
-        inv_t = _T(_nan_where_singular(np.linalg.inv, "det", a))
-        return ((g * out)[..., None, None] * inv_t,)
+        return (g[..., None, None] * _cofactors(a),)
 
     return Traced(out, (tx,), vjp)
 

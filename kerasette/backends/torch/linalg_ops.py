@@ -17,6 +17,31 @@ def _nan_where(info, out, extra_dims):
     return torch.where(bad, torch.full_like(out, float("nan")), out)
 
 
+def _cofactors(a):
+    """``adj(a)^T`` from the SVD (defined for singular ``a`` too)."""
+    u, s, vh = torch.linalg.svd(a)
+    n = s.shape[-1]
+    ones = torch.ones(s.shape[:-1] + (1,), dtype=s.dtype, device=s.device)
+    left = torch.cumprod(torch.cat([ones, s[..., :-1]], -1), -1)
+    right = torch.cumprod(torch.cat([ones, s.flip(-1)[..., :n - 1]], -1), -1).flip(-1)
+    sign = torch.linalg.det(u) * torch.linalg.det(vh)
+    return (u * (left * right)[..., None, :]) @ vh * sign[..., None, None]
+
+
+class _Det(torch.autograd.Function):
+    """``det`` whose gradient is right at singular matrices too (torch's gives 0 there)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return torch.linalg.det(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g[..., None, None] * _cofactors(a)
+
+
 class TorchLinalgOps:
     """Mixin of ``TorchBackend``: methods of ``contract.LinalgOps`` on PyTorch."""
 
@@ -36,7 +61,7 @@ class TorchLinalgOps:
         return low.mT if upper else low
 
     def det(self, x):
-        return torch.linalg.det(self._lf(x, "det"))
+        return _Det.apply(self._lf(x, "det"))
 
     def slogdet(self, x):
         sign, logabs = torch.linalg.slogdet(self._lf(x, "slogdet"))
