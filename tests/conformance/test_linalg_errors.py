@@ -83,3 +83,10 @@ def test_rfft_and_stft_need_floats(engine):
 def test_norm_bad_order_or_axes(engine, ord_, axis, shape):
     with pytest.raises(ValueError, match="norm"):
         engine.norm(engine.convert(np.ones(shape, np.float32)), ord=ord_, axis=axis)
+
+
+@pytest.mark.parametrize("name", ["inv", "det", "cholesky", "eigh", "svd", "qr", "pinv"])
+def test_half_precision_is_refused(engine, name):
+    x = engine.convert(np.array([[4.0, 2.0], [2.0, 3.0]], np.float16))
+    with pytest.raises(TypeError, match=f"{name}.*float16"):
+        getattr(engine, name)(x)

@@ -6,7 +6,8 @@ Conventions shared by every op here (Keras 3 on its JAX backend):
 
 * Matrices are the last two axes; leading axes are a batch. An op that needs a
   square matrix refuses other shapes with ``ValueError`` naming the op and the
-  shape. Integer (and bool) inputs are computed in float32.
+  shape. Integer (and bool) inputs are computed in float32; float16/bfloat16
+  input to a decomposition or solve raises ``TypeError`` (Keras fails there too).
 * Numerically singular input never raises: ``inv`` and ``solve`` of an exactly
   singular matrix (a zero pivot) give an all-NaN result for that matrix on every
   engine (NumPy and torch raise natively, JAX gives a mix of inf and NaN);
@@ -27,8 +28,12 @@ import math
 _FLOATS = ("float16", "bfloat16", "float32", "float64")
 
 
-def check_matrix(op, shape, square=True):
-    """``ValueError`` naming ``op`` unless ``shape`` is ``(..., M, N)`` (square: ``M == N``)."""
+def check_matrix(op, shape, square=True, dtype=None):
+    """``ValueError`` naming ``op`` unless ``shape`` is ``(..., M, N)`` (square: ``M == N``);
+    ``TypeError`` for a half-precision ``dtype`` (no engine's LAPACK takes it; Keras refuses it)."""
+    if dtype is not None and str(dtype).replace("torch.", "") in ("float16", "bfloat16", "half"):
+        raise TypeError(f"{op}: {str(dtype).replace('torch.', '')} input is not supported (no "
+                        f"engine decomposes half-precision matrices); cast it to float32.")
     shape = tuple(shape)
     if len(shape) < 2:
         raise ValueError(f"{op}: expected a matrix of shape (..., M, N), got shape {shape}.")
@@ -340,11 +345,6 @@ class LinalgOps(abc.ABC):
         if not self.shape(re):
             raise ValueError(f"{op}: `x` must have at least 1 axis; got a scalar.")
         return re, im
-
-    def _ifft(self, re, im):
-        n = self.shape(re)[-1]
-        fr, fi = self.fft((re, self.negative(im)))
-        return self.divide(fr, float(n)), self.divide(self.negative(fi), float(n))
 
     def fft2(self, x):
         """2-D discrete Fourier transform over the last two axes of ``x = (real, imag)``;

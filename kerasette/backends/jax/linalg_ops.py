@@ -27,7 +27,7 @@ class JaxLinalgOps:
         x = jnp.asarray(x)
         if not jnp.issubdtype(x.dtype, jnp.floating):
             x = x.astype(jnp.float32)
-        check_matrix(op, tuple(x.shape), square)
+        check_matrix(op, tuple(x.shape), square, x.dtype)
         return x
 
     def cholesky(self, x, upper=False):

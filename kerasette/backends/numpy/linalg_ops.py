@@ -54,7 +54,7 @@ def _result(out, parent, vjp):
 # ------------------------------------------------------------------ cholesky
 def cholesky(x, upper=False):
     a, tx = _float(x)
-    check_matrix("cholesky", a.shape)
+    check_matrix("cholesky", a.shape, dtype=a.dtype)
     try:
         low = np.linalg.cholesky(_sym(a))
     except np.linalg.LinAlgError:
@@ -90,7 +90,7 @@ def _cofactors(a):
 
 def det(x):
     a, tx = _float(x)
-    check_matrix("det", a.shape)
+    check_matrix("det", a.shape, dtype=a.dtype)
     out = np.asarray(np.linalg.det(a), a.dtype)
     if tx is None:
         return out
@@ -103,7 +103,7 @@ def det(x):
 
 def slogdet(x):
     a, tx = _float(x)
-    check_matrix("slogdet", a.shape)
+    check_matrix("slogdet", a.shape, dtype=a.dtype)
     sign, logabs = np.linalg.slogdet(a)
     sign, logabs = np.asarray(sign, a.dtype), np.asarray(logabs, a.dtype)
     if tx is None:
@@ -117,7 +117,7 @@ def slogdet(x):
 
 def inv(x):
     a, tx = _float(x)
-    check_matrix("inv", a.shape)
+    check_matrix("inv", a.shape, dtype=a.dtype)
     out = _nan_where_singular(np.linalg.inv, "inv", a)
     if tx is None:
         return out
@@ -132,6 +132,7 @@ def inv(x):
 def solve(a, b):
     av, ta = _float(a)
     bv, tb = _float(b)
+    check_matrix("solve", av.shape, dtype=av.dtype)
     solve_shapes("solve", av.shape, bv.shape)
     dt = np.result_type(av, bv)
     av, bv = av.astype(dt, copy=False), bv.astype(dt, copy=False)
@@ -163,7 +164,7 @@ def _pinv_default_rcond(a):
 
 def pinv(x, rcond=None):
     a, tx = _float(x)
-    check_matrix("pinv", a.shape, square=False)
+    check_matrix("pinv", a.shape, square=False, dtype=a.dtype)
     rc = _pinv_default_rcond(a) if rcond is None else rcond
     u, s, vh = np.linalg.svd(a, full_matrices=False)
     cut = np.asarray(rc, a.dtype)[..., None] * np.max(s, axis=-1, keepdims=True)
@@ -187,7 +188,7 @@ def pinv(x, rcond=None):
 # ----------------------------------------------------------------- lu_factor
 def lu_factor(x):
     a, _ = _float(x)
-    check_matrix("lu_factor", a.shape)
+    check_matrix("lu_factor", a.shape, dtype=a.dtype)
     lu = np.array(a, copy=True)
     n = a.shape[-1]
     piv = np.zeros(a.shape[:-1], np.int32)
@@ -222,7 +223,7 @@ def qr(x, mode="reduced"):
     if mode not in ("reduced", "complete"):
         raise ValueError(f"qr: `mode` must be 'reduced' or 'complete'; got {mode!r}.")
     a, tx = _float(x)
-    check_matrix("qr", a.shape, square=False)
+    check_matrix("qr", a.shape, square=False, dtype=a.dtype)
     q, r = np.linalg.qr(a, mode=mode)
     q, r = q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)
     if tx is None:
@@ -279,7 +280,7 @@ def _svd_vjp(a, u, s, vh, gu, gs, gv):
 
 def svd(x, full_matrices=True, compute_uv=True):
     a, tx = _float(x)
-    check_matrix("svd", a.shape, square=False)
+    check_matrix("svd", a.shape, square=False, dtype=a.dtype)
     if not compute_uv:
         s = np.linalg.svd(a, compute_uv=False).astype(a.dtype, copy=False)
         if tx is None:
@@ -303,7 +304,7 @@ def svd(x, full_matrices=True, compute_uv=True):
 # ----------------------------------------------------------------- eig, eigh
 def eig(x):
     a, _ = _float(x)
-    check_matrix("eig", a.shape)
+    check_matrix("eig", a.shape, dtype=a.dtype)
     w, v = np.linalg.eig(a)
     ct = np.complex64 if a.dtype != np.float64 else np.complex128
     return w.astype(ct), v.astype(ct)
@@ -311,7 +312,7 @@ def eig(x):
 
 def eigh(x):
     a, tx = _float(x)
-    check_matrix("eigh", a.shape)
+    check_matrix("eigh", a.shape, dtype=a.dtype)
     w, v = np.linalg.eigh(_sym(a))
     w, v = w.astype(a.dtype, copy=False), v.astype(a.dtype, copy=False)
     if tx is None:

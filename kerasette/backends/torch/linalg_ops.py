@@ -49,7 +49,7 @@ class TorchLinalgOps:
         x = x if isinstance(x, Tensor) else self.convert(x)
         if not x.is_floating_point():
             x = x.to(torch.float32)
-        check_matrix(op, tuple(x.shape), square)
+        check_matrix(op, tuple(x.shape), square, x.dtype)
         return x
 
     def cholesky(self, x, upper=False):
