@@ -183,9 +183,9 @@ def _lu(a):
     return a, piv
 
 
-add("lu_factor", "3x3", m("lu_factor"), _lu, [u((3, 3))], tol="reduce", dtype=("float32", "int32"),
+add("lu_factor", "3x3", m("lu_factor"), _lu, [u((3, 3))], diff=[0], tol="reduce", dtype=("float32", "int32"),
     keras=lambda k, x: k.lu_factor(x))
-add("lu_factor", "batched", m("lu_factor"), _lu, [u((2, 4, 4))], tol="reduce",
+add("lu_factor", "batched", m("lu_factor"), _lu, [u((2, 4, 4))], diff=[0], tol="reduce",
     dtype=("float32", "int32"), keras=lambda k, x: k.lu_factor(x))
 add("lu_factor", "zero", m("lu_factor"), _lu, [np.zeros((2, 2), F32)], tol="reduce",
     dtype=("float32", "int32"), keras=lambda k, x: k.lu_factor(x))
@@ -472,3 +472,6 @@ add("det", "singular-grad", m("det"), np.linalg.det, [np.array([[1, 2, 3], [4, 5
     diff=[0], tol="reduce", keras=lambda k, x: k.det(x))
 add("det", "rank-1-grad", m("det"), np.linalg.det, [np.array([[0, 0], [0, 1]], F32)], diff=[0],
     tol="reduce", keras=lambda k, x: k.det(x))
+add("lu_factor", "pivoting-grad", m("lu_factor"), _lu,
+    [np.array([[0.1, 2, 1], [3, 1, 0.5], [1, 4, 2]], F32)], diff=[0], tol="reduce",
+    dtype=("float32", "int32"), keras=lambda k, x: k.lu_factor(x))

@@ -141,7 +141,7 @@ class LinalgOps(abc.ABC):
 
         ``lu`` holds ``U`` and the unit-diagonal ``L`` below it; ``pivots``
         ``(..., M)`` int32, 0-based LAPACK row swaps (row ``i`` was swapped with
-        ``pivots[i]``), as JAX / SciPy. No gradient."""
+        ``pivots[i]``), as JAX / SciPy. Differentiable in ``lu`` (pivots held fixed)."""
 
     @abc.abstractmethod
     def qr(self, x, mode="reduced"):

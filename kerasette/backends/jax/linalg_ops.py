@@ -86,7 +86,7 @@ class JaxLinalgOps:
         return jnp.linalg.pinv(a, rtol=rcond)
 
     def lu_factor(self, x):
-        lu, piv = jsl.lu_factor(lax.stop_gradient(self._lf(x, "lu_factor")))
+        lu, piv = jsl.lu_factor(self._lf(x, "lu_factor"))
         return lu, piv.astype(jnp.int32)
 
     def qr(self, x, mode="reduced"):

@@ -187,7 +187,7 @@ def pinv(x, rcond=None):
 
 # ----------------------------------------------------------------- lu_factor
 def lu_factor(x):
-    a, _ = _float(x)
+    a, tx = _float(x)
     check_matrix("lu_factor", a.shape, dtype=a.dtype)
     lu = np.array(a, copy=True)
     n = a.shape[-1]
@@ -206,7 +206,28 @@ def lu_factor(x):
         below = rows > k
         flat[:, below, k] = np.where(pivot[:, None] == 0, flat[:, below, k], flat[:, below, k] / safe)
         flat[:, k + 1:, k + 1:] -= flat[:, k + 1:, k:k + 1] * flat[:, k:k + 1, k + 1:]
-    return flat.reshape(a.shape), fpiv.reshape(a.shape[:-1])
+    lu, piv = flat.reshape(a.shape), fpiv.reshape(a.shape[:-1])
+    if tx is None:
+        return lu, piv
+
+    def vjp(g):
+        # a = P L U: grad = P L^{-T} (tril(L^T gL, -1) + triu(gU U^T)) U^{-T}
+        eye = np.eye(n, dtype=a.dtype)
+        low, up = np.tril(lu, -1) + eye, np.triu(lu)
+        x = np.tril(_T(low) @ np.tril(g, -1), -1) + np.triu(np.triu(g) @ _T(up))
+        y = _T(np.linalg.solve(up, _T(np.linalg.solve(_T(low), x))))  # L^{-T} x U^{-T}
+        perm = np.broadcast_to(np.arange(n), piv.shape).copy()  # row order after the swaps
+        for k in range(n):
+            pk = piv[..., k:k + 1]
+            at_k = np.take_along_axis(perm, pk, -1)
+            np.put_along_axis(perm, pk, perm[..., k:k + 1], -1)
+            perm[..., k:k + 1] = at_k
+        # row i of P^T a is row perm[i] of a, so row perm[i] of the gradient is row i of y
+        out = np.empty_like(y)
+        np.put_along_axis(out, np.broadcast_to(perm[..., None], y.shape), y, -2)
+        return (out,)
+
+    return Traced(lu, (tx,), vjp), piv
 
 
 # ------------------------------------------------------------------------ qr

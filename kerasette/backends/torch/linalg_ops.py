@@ -112,7 +112,7 @@ class TorchLinalgOps:
         return torch.linalg.pinv(a, rtol=rcond)
 
     def lu_factor(self, x):
-        lu, piv, _ = torch.linalg.lu_factor_ex(self._lf(x, "lu_factor").detach())
+        lu, piv, _ = torch.linalg.lu_factor_ex(self._lf(x, "lu_factor"))
         return lu, (piv - 1).to(torch.int32)
 
     def qr(self, x, mode="reduced"):
