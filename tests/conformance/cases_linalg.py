@@ -275,6 +275,14 @@ add("svd", "square-default", lambda b, x: _svd_inv(*b.svd(x), b),
 add("svd", "full-tall", lambda b, x: _svd_inv(*b.svd(x), b),
     lambda x: _svd_inv(*np.linalg.svd(x), _NpOps), [u((4, 3))], tol="reduce",
     keras=lambda k, x: _svd_inv(*k.svd(x), k))
+# full factors of a non-square matrix: the gradient flows through the first K rows of vh
+# (the extra rows are held constant, torch's rule), so the loss here reads only those
+def _svd_first_rows(u_, s, vh, ops):
+    return ops.square(u_), s, ops.square(ops.getitem(vh, (Ellipsis, slice(0, 2), slice(None))))
+
+
+add("svd", "full-wide-grad", lambda b, x: _svd_first_rows(*b.svd(x), b),
+    lambda x: _svd_first_rows(*np.linalg.svd(x), _NpOps), [u((2, 3))], diff=[0], tol="reduce")
 add("svd", "reconstructs", lambda b, x: (lambda u_, s, vh: b.matmul(b.multiply(u_, b.expand_dims(s, -2)), vh))(
     *b.svd(x, full_matrices=False)), lambda x: x, [u((3, 4))], diff=[0], tol="reduce")
 

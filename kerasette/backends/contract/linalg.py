@@ -159,8 +159,10 @@ class LinalgOps(abc.ABC):
         Returns ``(u, s, vh)`` (``s`` descending, ``(..., K)``, ``K = min(M, N)``;
         ``full_matrices``: ``u`` ``(..., M, M)``, ``vh`` ``(..., N, N)``, else
         ``(..., M, K)`` and ``(..., K, N)``), or ``s`` alone when not
-        ``compute_uv``. Differentiable for ``compute_uv=False`` and for reduced
-        (or square) factors with distinct singular values."""
+        ``compute_uv``. Differentiable for distinct non-zero singular values; with
+        ``full_matrices`` on a non-square matrix the extra basis vectors (an
+        arbitrary basis of the complement) carry no gradient (torch's rule; JAX
+        alone would refuse the gradient)."""
 
     @abc.abstractmethod
     def eig(self, x):

@@ -96,8 +96,18 @@ class JaxLinalgOps:
 
     def svd(self, x, full_matrices=True, compute_uv=True):
         a = self._lf(x, "svd", square=False)
-        out = jnp.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
-        return tuple(out) if compute_uv else out
+        m, n = a.shape[-2:]
+        if not (compute_uv and full_matrices and m != n):
+            out = jnp.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
+            return tuple(out) if compute_uv else out
+        # JAX has no derivative for full factors of a non-square matrix: the reduced SVD
+        # (differentiable) plus the complement basis held constant, as torch's rule
+        k = min(m, n)
+        u, s, vh = jnp.linalg.svd(a, full_matrices=False)
+        uf, _, vhf = jnp.linalg.svd(lax.stop_gradient(a), full_matrices=True)
+        u = jnp.concatenate([u, lax.stop_gradient(uf[..., :, k:])], axis=-1)
+        vh = jnp.concatenate([vh, lax.stop_gradient(vhf[..., k:, :])], axis=-2)
+        return u, s, vh
 
     def eig(self, x):
         w, v = jnp.linalg.eig(lax.stop_gradient(self._lf(x, "eig")))

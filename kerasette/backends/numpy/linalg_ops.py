@@ -312,14 +312,14 @@ def svd(x, full_matrices=True, compute_uv=True):
     u, s, vh = (t.astype(a.dtype, copy=False) for t in (u, s, vh))
     if tx is None:
         return u, s, vh
-    m, n = a.shape[-2:]
-    if full_matrices and m != n:
-        raise ValueError(f"svd: the gradient with full_matrices=True is defined only for square "
-                         f"matrices; got shape {a.shape}. Use full_matrices=False.")
+    # full_matrices on non-square input: the extra basis vectors (any orthonormal basis of
+    # the complement) are held constant, as torch does; the gradient flows through the rest
+    k = s.shape[-1]
+    ur, vhr = u[..., :, :k], vh[..., :k, :]
     z = np.zeros_like
-    return (Traced(u, (tx,), lambda g: (_svd_vjp(a, u, s, vh, g, None, None),)),
-            Traced(s, (tx,), lambda g: (_svd_vjp(a, u, s, vh, None, g, None),)),
-            Traced(vh, (tx,), lambda g: (_svd_vjp(a, u, s, vh, None, z(s), g),)))
+    return (Traced(u, (tx,), lambda g: (_svd_vjp(a, ur, s, vhr, g[..., :, :k], None, None),)),
+            Traced(s, (tx,), lambda g: (_svd_vjp(a, ur, s, vhr, None, g, None),)),
+            Traced(vh, (tx,), lambda g: (_svd_vjp(a, ur, s, vhr, None, z(s), g[..., :k, :]),)))
 
 
 # ----------------------------------------------------------------- eig, eigh
