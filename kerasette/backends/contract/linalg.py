@@ -82,16 +82,16 @@ class LinalgOps(abc.ABC):
             x = self.cast(x, "float32")
         return x
 
-    def _eye_like(self, x):
+    def _linalg_eye(self, x):
         n = self.shape(x)[-1]
         return self.eye(n, self.dtype(x))
 
-    def _tri_mask(self, n, lower):
+    def _linalg_tri_mask(self, n, lower):
         rows = self.expand_dims(self.arange(n), 1)
         cols = self.expand_dims(self.arange(n), 0)
         return self.greater_equal(rows, cols) if lower else self.less_equal(rows, cols)
 
-    def _mT(self, x):
+    def _linalg_mT(self, x):
         return self.swapaxes(x, -1, -2)
 
     # ------------------------------------------------------ primitives
@@ -192,7 +192,7 @@ class LinalgOps(abc.ABC):
         ``a``. Differentiable; the gradient in ``a`` lies on the triangle read."""
         a, b = self._linalg_float(a), self._linalg_float(b)
         check_matrix("solve_triangular", self.shape(a))
-        tri = self.where(self._tri_mask(self.shape(a)[-1], lower), a, self.zeros_like(a))
+        tri = self.where(self._linalg_tri_mask(self.shape(a)[-1], lower), a, self.zeros_like(a))
         vec = self.ndim(b) == 1 or self.ndim(b) == self.ndim(a) - 1
         rows = self.shape(b)[-1 if vec else -2] if self.ndim(b) else None
         if rows != self.shape(a)[-1]:
@@ -208,11 +208,11 @@ class LinalgOps(abc.ABC):
         is the factor, only its triangle is read). Differentiable."""
         x = self._linalg_float(x)
         check_matrix("cholesky_inverse", self.shape(x))
-        eye = self.broadcast_to(self._eye_like(x), self.shape(x))
+        eye = self.broadcast_to(self._linalg_eye(x), self.shape(x))
         f_inv = self.solve_triangular(x, eye, lower=not upper)
         if upper:
-            return self.matmul(f_inv, self._mT(f_inv))
-        return self.matmul(self._mT(f_inv), f_inv)
+            return self.matmul(f_inv, self._linalg_mT(f_inv))
+        return self.matmul(self._linalg_mT(f_inv), f_inv)
 
     def logdet(self, x):
         """``log|det(x)|`` of ``x`` ``(..., M, M)`` (Keras on JAX: the log of the
@@ -355,8 +355,8 @@ class LinalgOps(abc.ABC):
         if self.ndim(re) < 2:
             raise ValueError(f"fft2: `x` must have at least 2 axes; got shape {self.shape(re)}.")
         re, im = self.fft((re, im))
-        re, im = self.fft((self._mT(re), self._mT(im)))
-        return self._mT(re), self._mT(im)
+        re, im = self.fft((self._linalg_mT(re), self._linalg_mT(im)))
+        return self._linalg_mT(re), self._linalg_mT(im)
 
     def ifft2(self, x):
         """Inverse 2-D discrete Fourier transform over the last two axes of ``x =
@@ -368,7 +368,7 @@ class LinalgOps(abc.ABC):
         fr, fi = self.fft2((re, self.negative(im)))
         return self.divide(fr, n), self.divide(self.negative(fi), n)
 
-    def _fit_last(self, x, n):
+    def _fft_fit_last(self, x, n):
         """``x`` cropped or zero-padded to ``n`` entries along the last axis."""
         have = self.shape(x)[-1]
         if have > n:
@@ -387,7 +387,7 @@ class LinalgOps(abc.ABC):
         if not self.shape(x):
             raise ValueError("rfft: `x` must have at least 1 axis; got a scalar.")
         n = self.shape(x)[-1] if fft_length is None else int(fft_length)
-        x = self._fit_last(x, n)
+        x = self._fft_fit_last(x, n)
         re, im = self.fft((x, self.zeros_like(x)))
         key = (Ellipsis, slice(0, n // 2 + 1))
         return self.getitem(re, key), self.getitem(im, key)
@@ -404,7 +404,7 @@ class LinalgOps(abc.ABC):
             raise ValueError(f"irfft: the output length must be >= 1; got fft_length={n} for "
                              f"{k} bins.")
         half = n // 2 + 1
-        re, im = self._fit_last(re, half), self._fit_last(im, half)
+        re, im = self._fft_fit_last(re, half), self._fft_fit_last(im, half)
         # the Hermitian-symmetric full spectrum: X[j] for j <= n/2, conj(X[n - j]) above
         idx = [j if j < half else n - j for j in range(n)]
         sign = [1.0 if j < half else -1.0 for j in range(n)]
@@ -488,9 +488,9 @@ class LinalgOps(abc.ABC):
         pos = self.convert(positions, "int32")
         batch = self.shape(frames)[:-2]
         flat = self.reshape(frames, (-1, frames_n * fft_length))
-        flat = self._mT(flat)  # (frames * fft_length, batch)
+        flat = self._linalg_mT(flat)  # (frames * fft_length, batch)
         out = self.scatter_add(self.zeros((total, self.shape(flat)[1]), dt), pos, flat)
-        out = self.reshape(self._mT(out), batch + (total,))
+        out = self.reshape(self._linalg_mT(out), batch + (total,))
         wsq = self.reshape(self.tile(self.square(win), (frames_n,)), (frames_n * fft_length, 1))
         norm = self.reshape(self.scatter_add(self.zeros((total, 1), dt), pos, wsq), (total,))
         norm = self.where(self.greater(norm, 1e-10), norm, self.ones_like(norm))

@@ -250,11 +250,11 @@ def qr(x, mode="reduced"):
     if tx is None:
         return q, r
     rows, cols = a.shape[-2:]
-    if mode == "complete" and rows > cols:
-        raise ValueError(f"qr: the gradient of mode='complete' with M > N is not defined (q is not "
-                         f"unique); got shape {a.shape}. Use mode='reduced'.")
 
     def grad(gq, gr):
+        if mode == "complete" and rows > cols:  # raised only when a gradient flows, as torch
+            raise ValueError(f"qr: the gradient of mode='complete' with M > N is not defined (q "
+                             f"is not unique); got shape {a.shape}. Use mode='reduced'.")
         if rows >= cols:
             return _qr_vjp(q, r, gq, gr)
         # wide: a = [x | y], r = [u | v], x = q u
