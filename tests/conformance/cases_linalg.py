@@ -492,3 +492,6 @@ add("det", "rank-1-grad", m("det"), np.linalg.det, [np.array([[0, 0], [0, 1]], F
 add("lu_factor", "pivoting-grad", m("lu_factor"), _lu,
     [np.array([[0.1, 2, 1], [3, 1, 0.5], [1, 4, 2]], F32)], diff=[0], tol="reduce",
     dtype=("float32", "int32"), keras=lambda k, x: k.lu_factor(x))
+# a batch of least-squares problems (Keras on JAX takes 2-D `a` only: no oracle)
+add("lstsq", "batched", m("lstsq"), lambda a, b: np.stack([_lstsq(a[i], b[i]) for i in range(2)]),
+    [u((2, 4, 3)), u((2, 4, 2))], diff=[0, 1], tol="reduce")
