@@ -495,3 +495,5 @@ add("lu_factor", "pivoting-grad", m("lu_factor"), _lu,
 # a batch of least-squares problems (Keras on JAX takes 2-D `a` only: no oracle)
 add("lstsq", "batched", m("lstsq"), lambda a, b: np.stack([_lstsq(a[i], b[i]) for i in range(2)]),
     [u((2, 4, 3)), u((2, 4, 2))], diff=[0, 1], tol="reduce")
+add("irfft", "crop-bins", lambda b, r, i: b.irfft((r, i), 4), lambda r, i: np.fft.irfft(r + 1j * i, 4),
+    [u((2, 5)), u((2, 5))], diff=[0, 1], tol="reduce", keras=lambda k, r, i: k.irfft((r, i), 4))

@@ -131,3 +131,22 @@ class JaxLinalgOps:
         wide = dt if dt in (jnp.float32, jnp.float64) else jnp.float32
         y = jnp.fft.fft(lax.complex(re.astype(wide), im.astype(wide)), axis=-1)
         return jnp.real(y).astype(dt), jnp.imag(y).astype(dt)
+
+    def rfft(self, x, fft_length=None):
+        x = jnp.asarray(x)
+        if not jnp.issubdtype(x.dtype, jnp.floating) or x.ndim == 0:
+            return super().rfft(x, fft_length)  # the contract's errors
+        wide = x.dtype if x.dtype in (jnp.float32, jnp.float64) else jnp.float32
+        y = jnp.fft.rfft(x.astype(wide), n=fft_length, axis=-1)
+        return jnp.real(y).astype(x.dtype), jnp.imag(y).astype(x.dtype)
+
+    def irfft(self, x, fft_length=None):
+        re, im = self._fft_pair("irfft", x)
+        dt = jnp.promote_types(re.dtype, im.dtype)
+        wide = dt if dt in (jnp.float32, jnp.float64) else jnp.float32
+        n = 2 * (re.shape[-1] - 1) if fft_length is None else int(fft_length)
+        if n < 1:
+            return super().irfft(x, fft_length)  # the contract's error
+        y = jnp.fft.irfft(lax.complex(re.astype(wide), im.astype(wide)), n=n, axis=-1)
+        return y.astype(dt)
+

@@ -148,3 +148,22 @@ class TorchLinalgOps:
         wide = dt if dt in (torch.float32, torch.float64) else torch.float32
         y = torch.fft.fft(torch.complex(re.to(wide), im.to(wide)), dim=-1)
         return y.real.to(dt), y.imag.to(dt)
+
+    def rfft(self, x, fft_length=None):
+        x = x if isinstance(x, Tensor) else self.convert(x)
+        if not x.is_floating_point() or x.ndim == 0:
+            return super().rfft(x, fft_length)  # the contract's errors
+        dt = x.dtype
+        wide = dt if dt in (torch.float32, torch.float64) else torch.float32
+        y = torch.fft.rfft(x.to(wide), n=fft_length, dim=-1)
+        return y.real.to(dt), y.imag.to(dt)
+
+    def irfft(self, x, fft_length=None):
+        re, im = self._fft_pair("irfft", x)
+        dt = torch.promote_types(re.dtype, im.dtype)
+        wide = dt if dt in (torch.float32, torch.float64) else torch.float32
+        n = 2 * (re.shape[-1] - 1) if fft_length is None else int(fft_length)
+        if n < 1:
+            return super().irfft(x, fft_length)  # the contract's error
+        return torch.fft.irfft(torch.complex(re.to(wide), im.to(wide)), n=n, dim=-1).to(dt)
+
