@@ -30,25 +30,20 @@ def _sym(a):
     return (a + _T(a)) * 0.5
 
 
-def _nan_where_singular(fn, op, a, *rest):
-    """``fn(a, *rest)``; matrices LAPACK finds exactly singular give all NaN."""
+def _nan_where_singular(fn, a, *rest):
+    """``fn(a, *rest)`` (``inv``, ``solve``); matrices LAPACK finds exactly singular give
+    all NaN. ``rest``: matrices ``(..., M, K)`` whose batch axes broadcast with ``a``'s."""
     try:
         return fn(a, *rest)
     except np.linalg.LinAlgError:
         pass
-    if a.ndim == 2:
-        out = fn(a + np.eye(a.shape[-1], dtype=a.dtype), *rest)  # for the shape and dtype
-        return np.full_like(out, np.nan)
-    ab = np.broadcast_shapes(a.shape[:-2], *(r.shape[:-2] for r in rest if r.ndim > 1))
-    a_b = np.broadcast_to(a, ab + a.shape[-2:])
-    rest_b = [np.broadcast_to(r, ab + r.shape[-2:]) if r.ndim > 1 else r for r in rest]
-    outs = [_nan_where_singular(fn, op, a_b[i], *(r[i] if r.ndim > 1 else r for r in rest_b))
-            for i in np.ndindex(ab)]
-    return np.stack(outs).reshape(ab + outs[0].shape)
-
-
-def _result(out, parent, vjp):
-    return Traced(out, (parent,), vjp) if parent is not None else out
+    batch = np.broadcast_shapes(a.shape[:-2], *(r.shape[:-2] for r in rest))
+    if not batch:
+        return np.full(rest[0].shape if rest else a.shape, np.nan, np.result_type(a, *rest))
+    a_b = np.broadcast_to(a, batch + a.shape[-2:])
+    rest_b = [np.broadcast_to(r, batch + r.shape[-2:]) for r in rest]
+    outs = [_nan_where_singular(fn, a_b[i], *(r[i] for r in rest_b)) for i in np.ndindex(batch)]
+    return np.stack(outs).reshape(batch + outs[0].shape)
 
 
 # ------------------------------------------------------------------ cholesky
@@ -110,7 +105,7 @@ def slogdet(x):
         return sign, logabs
 
     def vjp(g):
-        return (g[..., None, None] * _T(_nan_where_singular(np.linalg.inv, "slogdet", a)),)
+        return (g[..., None, None] * _T(_nan_where_singular(np.linalg.inv, a)),)
 
     return sign, Traced(logabs, (tx,), vjp)
 
@@ -118,7 +113,7 @@ def slogdet(x):
 def inv(x):
     a, tx = _float(x)
     check_matrix("inv", a.shape, dtype=a.dtype)
-    out = _nan_where_singular(np.linalg.inv, "inv", a)
+    out = _nan_where_singular(np.linalg.inv, a)
     if tx is None:
         return out
 
@@ -139,7 +134,7 @@ def solve(a, b):
     vec = bv.ndim == 1
     bm = bv[:, None] if vec else bv
     try:
-        out = _nan_where_singular(np.linalg.solve, "solve", av, bm)
+        out = _nan_where_singular(np.linalg.solve, av, bm)
     except ValueError:
         raise ValueError(f"solve: the batch shapes of `a` {av.shape} and `b` {bv.shape} do not "
                          f"broadcast.") from None
