@@ -406,10 +406,6 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
         out = self.add(self.log(self.sum(self.exp(self.subtract(x, m)), axis=axis, keepdims=True)), m)
         return out if keepdims else self.squeeze(out, axis=axis)
 
-    def norm(self, x, axis=None, keepdims=False):
-        """Euclidean (L2) norm over ``axis``."""
-        return self.sqrt(self.sum(self.square(x), axis=axis, keepdims=keepdims))
-
     # --------------------------------------------------------------- shape ops
     @abc.abstractmethod
     def reshape(self, x, shape):

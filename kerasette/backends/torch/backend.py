@@ -498,9 +498,6 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
         dim = tuple(range(x.ndim)) if axis is None else axis
         return torch.logsumexp(x, dim=dim, keepdim=keepdims)
 
-    def norm(self, x, axis=None, keepdims=False):
-        return torch.linalg.vector_norm(self._t(x), 2, dim=axis, keepdim=keepdims)
-
     # --------------------------------------------------------------- shape ops
     def reshape(self, x, shape):
         return self._t(x).reshape(shape)
