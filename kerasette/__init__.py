@@ -15,3 +15,4 @@ from . import datasets  # noqa: F401
 from .layers import Input, InputSpec, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 from .variables import Variable  # noqa: F401
+from .stateless_scope import StatelessScope  # noqa: F401

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import config
 from .backends.base import standardize_dtype
+from .stateless_scope import STACK as _SCOPES
 
 
 class Variable:
@@ -68,6 +69,8 @@ class Variable:
         dtype = b.dtype(current)
         if b.dtype(value) != dtype:
             value = b.cast(value, dtype)
+        if _SCOPES:  # inside a StatelessScope: the change is undone when it ends
+            _SCOPES[-1]._touch(self)
         self._value = value
         return self
 
