@@ -22,6 +22,7 @@ _ENGINE_TYPES = {}  # adapter -> its array types, learned on first calls (never 
 _FLAG_TYPES = frozenset({bool, type(None)})
 _context = threading.local()
 _warned_input_shape = []
+_LOSSES_ADDED = [False]  # some layer has called add_loss (then top-level model calls clear)
 
 
 def unique_name(base):
@@ -315,8 +316,13 @@ class Layer:
 
     # -------------------------------------------------------------- losses
     def add_loss(self, loss):
-        """Add a scalar loss (e.g. an activity penalty) computed during ``call``."""
+        """Add a scalar loss (e.g. an activity penalty) computed during ``call``.
+
+        The losses of a model's previous call are forgotten when the model is
+        called again from outside any model (Keras's rule), so ``model.losses``
+        holds the last call's."""
         self._call_losses.append(loss)
+        _LOSSES_ADDED[0] = True
         from ..stateless_scope import current_scope
         scope = current_scope()
         if scope is not None and scope.collect_losses:
