@@ -14,6 +14,7 @@ progress bar refreshes or an epoch ends.
 """
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -483,7 +484,7 @@ class Trainer:
         def eager(data):
             self._clear_call_losses()
             try:
-                return self._call_user_step(user, data, b)
+                return self._check_logs(kind, self._call_user_step(user, data, b))
             finally:
                 self._clear_call_losses()
                 if getattr(b, "_grad_leaves", False):
@@ -493,19 +494,25 @@ class Trainer:
             return eager
         holder = {}
 
+        def make_pure(variables):
+            def pure(values, data):
+                with bind_values(variables, values):
+                    out = eager(data)
+                    return out, get_values(variables)
+            return pure
+
         def run(data):
             fn = holder.get("fn")
             if fn is None:
-                out = eager(data)  # builds the optimizers' and metrics' state
+                # First call: one abstract trace creates the state the step makes on
+                # first use (optimizer slots, metric variables) with concrete initial
+                # values; everything it assigned is undone. Then one jit over it all.
+                from .stateless_scope import StatelessScope
+                variables = self._hook_state_variables(kind)
+                with StatelessScope():
+                    b._discover(make_pure(variables), get_values(variables), data)
                 holder["vars"] = variables = self._hook_state_variables(kind)
-
-                def pure(values, data):
-                    with bind_values(variables, values):
-                        out = eager(data)
-                        return out, get_values(variables)
-
-                holder["fn"] = b.jit(pure)
-                return out
+                holder["fn"] = fn = b.jit(make_pure(variables))
             variables = holder["vars"]
             out, new = fn(get_values(variables), data)
             for v, x in zip(variables, new):
@@ -519,7 +526,7 @@ class Trainer:
             return user(data)
         except AttributeError as e:
             text = str(e)
-            if b.name != "torch" and ("'backward'" in text or "'grad'" in text):
+            if b.name != "torch" and re.search(r"attribute '?(backward|grad)\b", text):
                 raise AttributeError(_torch_idiom_message(b.name) + f" ({e})") from e
             raise
         except RuntimeError as e:
@@ -549,7 +556,7 @@ class Trainer:
         if kind != "predict":
             groups.append(self.metrics_variables)
         if kind == "train":
-            groups.extend(o.variables for o in self._optimizers() if o.built)
+            groups.extend(o.variables for o in self._optimizers())
         out, seen = [], set()
         for g in groups:
             for v in g:
@@ -581,6 +588,7 @@ class Trainer:
                 raise ValueError(f"The stateless {kind}_step(state, data) of model '{self.name}' "
                                  f"must return a pair; got {type(out).__name__}.")
             result, new_state = out
+            self._check_logs(kind, result)
             if kind == "predict":
                 new_groups = [groups[1]]
                 new_state = [new_state]
@@ -602,9 +610,11 @@ class Trainer:
         return run
 
     def _run_hooks(self, kind, bx, by=None, bsw=None):
-        """One step through the hooks; train/test logs must be a dict."""
-        data = pack_x_y_sample_weight(bx, by, bsw)
-        out = self._hook_runner(kind)(data)
+        """One step through the hooks."""
+        return self._hook_runner(kind)(pack_x_y_sample_weight(bx, by, bsw))
+
+    def _check_logs(self, kind, out):
+        """Train/test logs must be a dict."""
         if kind != "predict" and not isinstance(out, dict):
             raise TypeError(f"Model '{self.name}': {kind}_step must return a dict of logs "
                             f"(e.g. {{'loss': loss}} or self.get_metrics_result()); it returned "

@@ -45,6 +45,8 @@ class Variable:
         if dtype is None:
             dtype = _default_dtype(value)
         self._value = self._backend.convert(_host(value), standardize_dtype(dtype))
+        if _SCOPES:  # made inside a StatelessScope: its initial value comes back on exit
+            _SCOPES[-1]._touch(self)
 
     # --------------------------------------------------------------- value
     @property
@@ -179,6 +181,9 @@ class bind_values:  # noqa: N801 - used as a function: ``with bind_values(vs, xs
 
     def __enter__(self):
         variables = self.variables
+        if _SCOPES:  # a StatelessScope restores the values from before this binding
+            for v in variables:
+                _SCOPES[-1]._touch(v)
         self.saved = [v._value for v in variables]
         for v, x in zip(variables, self.values):
             v._value = x
