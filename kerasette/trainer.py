@@ -198,13 +198,24 @@ class Trainer:
         result is a dict contributes its entries). Values stay engine scalars, so
         this runs inside a compiled step; fit reads them on the host when needed."""
         out = {}
-        for m in self.metrics:
+        for m in self._metrics_in_log_order():
             r = m.result()
             if isinstance(r, dict):
                 out.update(r)
             else:
                 out[m.name] = r
         return out
+
+    def _metrics_in_log_order(self):
+        """``metrics`` with the compiled metrics of a several-output model sorted by name
+        (the order of the built-in step's logs and of ``evaluate``'s list)."""
+        found = self.metrics
+        if not self.compiled or self._compiled.single or not self._compiled.metrics:
+            return found
+        compiled = [m for _, m, _ in self._compiled.metrics]
+        ids = {id(m) for m in compiled}
+        ordered = iter(sorted(compiled, key=lambda m: m.name))
+        return [next(ordered) if id(m) in ids else m for m in found]
 
     def _compute_loss_and_updates(self, trainable_values, non_trainable_values, metrics_values,
                                   x, y, sample_weight, training):
@@ -797,9 +808,9 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     def _ordered_values(self, logs):
-        """``evaluate``'s list: the values in ``metrics_names`` order, then any others."""
-        names = [n for n in self.metrics_names if n in logs] if self._uses_hooks("test") else []
-        return [logs[n] for n in names] + [v for k, v in logs.items() if k not in names]
+        """``evaluate``'s list: the logs' values in their order (``get_metrics_result``'s,
+        that of the built-in logs, or the order a custom step gave)."""
+        return list(logs.values())
 
     def _evaluate_source(self, source, cbs, in_fit):
         c = self._compiled

@@ -697,3 +697,40 @@ def test_higher_order_gradients(engine):
     # the built-in step is unaffected by nesting: first-order gradients are detached
     value, g = ops.value_and_grad(lambda a: ops.sum(ops.square(a)))(x)
     np.testing.assert_allclose(_npy(g), [4.0, -2.0])
+
+
+def test_default_steps_match_builtin_for_several_outputs(engine):
+    """Two outputs, loss weights, a kernel regularizer, sample weights and
+    validation_split: the default steps through the hooks (``compute_loss``
+    overridden) give the built-in logs (same names, order, values) and weights."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 3)).astype("float32")
+    y1 = rng.normal(size=(40, 1)).astype("float32")
+    y2 = np.eye(2, dtype="float32")[rng.integers(0, 2, 40)]
+    sw = np.linspace(0.5, 1.5, 40).astype("float32")
+
+    class Hooked(K.Model):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            return super().compute_loss(x, y, y_pred, sample_weight, training)
+
+    results = []
+    for cls in (K.Model, Hooked):
+        K.utils.set_random_seed(0)
+        i = layers.Input(shape=(3,))
+        h = layers.Dense(4, activation="relu", kernel_regularizer="l2")(i)
+        model = cls(i, [layers.Dense(1, name="reg")(h),
+                        layers.Dense(2, activation="softmax", name="cls")(h)])
+        model.compile(optimizer="adam", loss=["mse", "categorical_crossentropy"],
+                      loss_weights=[1.0, 0.5], metrics=[["mae"], ["accuracy"]])
+        hist = model.fit(x, [y1, y2], batch_size=8, epochs=2, verbose=0, validation_split=0.25,
+                         sample_weight=sw)
+        results.append((hist.history, model.evaluate(x, [y1, y2], verbose=0),
+                        model.get_weights(), model._uses_hooks("train")))
+    (h0, e0, w0, hooks0), (h1, e1, w1, hooks1) = results
+    assert not hooks0 and hooks1
+    assert list(h0) == list(h1)
+    for k in h0:
+        np.testing.assert_allclose(h1[k], h0[k], rtol=1e-4, err_msg=k)
+    np.testing.assert_allclose(e1, e0, rtol=1e-4)
+    for a, b in zip(w0, w1):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
