@@ -29,6 +29,8 @@ from .layers.symbolic import flatten, map_structure
 from .utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .variables import bind_values, get_values
 
+_TAKES_TRAINING = {}  # model class -> whether its compute_loss takes `training`
+
 # The overridable hooks, per kind of step: a model overriding one of them runs its
 # steps through them (``_uses_hooks``); otherwise fit keeps its fused built-in step.
 _HOOKS = {
@@ -155,8 +157,13 @@ class Trainer:
 
     def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """``compute_loss``, also for overrides written before it took ``training``."""
-        import inspect
-        if "training" in inspect.signature(self.compute_loss).parameters:
+        cls = type(self)
+        takes = _TAKES_TRAINING.get(cls)
+        if takes is None:
+            import inspect
+            takes = _TAKES_TRAINING[cls] = \
+                "training" in inspect.signature(self.compute_loss).parameters
+        if takes:
             return self.compute_loss(x, y, y_pred, sample_weight, training=training)
         return self.compute_loss(x, y, y_pred, sample_weight)
 
@@ -167,6 +174,14 @@ class Trainer:
         non_trainable_variables, metrics_variables))`` with the updated values."""
         tv, ntv, mv = (self.trainable_variables, self.non_trainable_variables,
                        self.metrics_variables)
+        return self._stateless_compute_loss_on(tv, ntv, mv, trainable_variables,
+                                               non_trainable_variables, metrics_variables, x, y,
+                                               y_pred, sample_weight, training)
+
+    def _stateless_compute_loss_on(self, tv, ntv, mv, trainable_variables,
+                                   non_trainable_variables, metrics_variables, x, y, y_pred,
+                                   sample_weight, training):
+        """``stateless_compute_loss`` with the variable lists given."""
         _check_counts(self, "trainable_variables", tv, trainable_variables)
         _check_counts(self, "non_trainable_variables", ntv, non_trainable_variables)
         _check_counts(self, "metrics_variables", mv, metrics_variables)
@@ -217,18 +232,21 @@ class Trainer:
         ordered = iter(sorted(compiled, key=lambda m: m.name))
         return [next(ordered) if id(m) in ids else m for m in found]
 
-    def _compute_loss_and_updates(self, trainable_values, non_trainable_values, metrics_values,
-                                  x, y, sample_weight, training):
+    def _compute_loss_and_updates(self, groups, trainable_values, non_trainable_values,
+                                  metrics_values, x, y, sample_weight, training):
         """The pure forward of the default steps: ``(loss, (y_pred, new non-trainable
         values, new metric values))`` -- ``stateless_call``, then ``compute_loss`` with
-        the call's losses (``_losses_override``) and the metric values bound."""
-        y_pred, new_nt, losses = self.stateless_call(trainable_values, non_trainable_values, x,
-                                                     return_losses=True, training=training)
+        the call's losses (``_losses_override``) and the metric values bound.
+        ``groups``: (trainable, non-trainable, metrics variables, flat layers)."""
+        tv, ntv, mv, layers = groups
+        y_pred, new_nt, losses = self._stateless_call_on(
+            tv, ntv, layers, trainable_values, non_trainable_values, (x,),
+            {"training": training}, True)
         self.__dict__["_losses_override"] = losses
         try:
-            loss, (_, new_nt, new_m) = self.stateless_compute_loss(
-                trainable_values, new_nt, metrics_values, x=x, y=y, y_pred=y_pred,
-                sample_weight=sample_weight, training=training)
+            loss, (_, new_nt, new_m) = self._stateless_compute_loss_on(
+                tv, ntv, mv, trainable_values, new_nt, metrics_values, x, y, y_pred,
+                sample_weight, training)
         finally:
             self.__dict__["_losses_override"] = None
         return loss, (y_pred, new_nt, new_m)
@@ -244,14 +262,16 @@ class Trainer:
         engine), ``state = (trainable, non_trainable, optimizer, metrics variables)``.
         """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
+        layers = self._flatten_layers()
         trainable = self.trainable_variables
-        non_trainable = self.non_trainable_variables
+        ids = {id(v) for v in trainable}
+        non_trainable = [v for v in self.variables if id(v) not in ids]
         metrics_vars = self.metrics_variables
+        groups = (trainable, non_trainable, metrics_vars, layers)
 
         def loss_fn(t_vals, nt_vals, m_vals):
-            loss, aux = self._compute_loss_and_updates(t_vals, nt_vals, m_vals, x, y,
-                                                       sample_weight, training=True)
-            return loss, aux
+            return self._compute_loss_and_updates(groups, t_vals, nt_vals, m_vals, x, y,
+                                                  sample_weight, training=True)
 
         (loss, (y_pred, new_nt, new_m)), grads = ops.value_and_grad(loss_fn, has_aux=True)(
             get_values(trainable), get_values(non_trainable), get_values(metrics_vars))
@@ -261,7 +281,7 @@ class Trainer:
             v.assign(value)
         if trainable:
             self.optimizer.apply(grads, trainable)
-            for layer in self._flatten_layers():
+            for layer in layers:
                 for v, con in layer._constraints:
                     v.assign(con(v.value))
         self._track_loss(loss, x)
@@ -642,7 +662,9 @@ class Trainer:
         if stateless or not self.built or not self._layers_built():
             try:
                 self._prepare_first_batch(x, y, build_optimizer=stateless)
-            except NotImplementedError:
+            except (NotImplementedError, TypeError, ValueError):
+                # a model without ``call`` (a GAN's), or whose step feeds it other data:
+                # the stateful step builds what it uses on its first run
                 if stateless:
                     raise
         elif stateless and self.optimizer is not None and not self.optimizer.built:

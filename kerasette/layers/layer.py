@@ -370,14 +370,22 @@ class Layer:
             raise ValueError(f"To call stateless_call, {type(self).__name__} '{self.name}' must be "
                              "built (i.e. its variables must have been already created). You can "
                              "build it by calling it on some data.")
-        tv, ntv = self.trainable_variables, self.non_trainable_variables
-        _check_stateless_values(self, "trainable_variables", tv, trainable_variables)
-        _check_stateless_values(self, "non_trainable_variables", ntv, non_trainable_variables)
         layers = self._flatten_layers()
+        tv = self.trainable_variables
+        ids = {id(v) for v in tv}
+        ntv = [v for v in self.variables if id(v) not in ids]
+        return self._stateless_call_on(tv, ntv, layers, trainable_variables,
+                                       non_trainable_variables, args, kwargs, return_losses)
+
+    def _stateless_call_on(self, tv, ntv, layers, trainable_values, non_trainable_values, args,
+                           kwargs, return_losses):
+        """``stateless_call`` with the variable lists (and flat layers) given."""
+        _check_stateless_values(self, "trainable_variables", tv, trainable_values)
+        _check_stateless_values(self, "non_trainable_variables", ntv, non_trainable_values)
         clear_call_losses(layers)
         from ..variables import bind_values, get_values
-        with bind_values(tv, _raw_values(trainable_variables)), \
-                bind_values(ntv, _raw_values(non_trainable_variables)):
+        with bind_values(tv, _raw_values(trainable_values)), \
+                bind_values(ntv, _raw_values(non_trainable_values)):
             outputs = self(*args, **kwargs)
             new_nt = get_values(ntv)
             losses = collect_losses(layers) if return_losses else None
