@@ -734,3 +734,45 @@ def test_default_steps_match_builtin_for_several_outputs(engine):
     np.testing.assert_allclose(e1, e0, rtol=1e-4)
     for a, b in zip(w0, w1):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
+
+
+def test_on_batch_methods_use_the_hooks(engine):
+    x, y = _data(16)
+
+    def make(cls):
+        K.utils.set_random_seed(3)
+        model = cls()
+        model(ops.convert(x))
+        model.compile(optimizer=optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+        return model
+
+    ref, model = make(_Net), make(_OverridesComputeLoss)
+    for _ in range(2):
+        a = ref.train_on_batch(x, y, return_dict=True)
+        b = model.train_on_batch(x, y, return_dict=True)
+        assert list(a) == list(b) == ["loss", "mae"]
+        np.testing.assert_allclose(list(b.values()), list(a.values()), rtol=1e-5)
+    np.testing.assert_allclose(model.test_on_batch(x, y), ref.test_on_batch(x, y), rtol=1e-5)
+    _assert_same_weights(ref, model)
+
+
+def test_a_top_level_call_drops_the_previous_calls_losses(engine):
+    """Keras's rule: ``model.losses`` holds the losses of the last call only."""
+    K.utils.set_random_seed(0)
+    x, _ = _data(8)
+    model = _Net(penalty=1.0)
+    model(ops.convert(x))
+    model(ops.convert(x))
+    assert len(model.losses) == 1
+    class Outer(K.Model):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def call(self, x):
+            return self.inner(x)
+
+    outer = Outer(model)  # the nested model's call is not a top-level one
+    outer(ops.convert(x))
+    outer(ops.convert(x))
+    assert len(outer.losses) == 1
