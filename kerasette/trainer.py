@@ -498,10 +498,11 @@ class Trainer:
 
     def _make_hook_runner(self, kind):
         """``run(data) -> logs`` (train/test) or ``outputs`` (predict) calling the
-        model's ``<kind>_step``. Stateful form: eager on NumPy/PyTorch; on JAX the
-        first call runs eagerly (it builds optimizer and metric state), later ones
-        in one ``jax.jit`` with every variable's value bound in and read back.
-        Stateless form (``step(state, data)``): the state groups in, new ones out."""
+        model's ``<kind>_step``. Stateful form: eager on NumPy/PyTorch; on JAX one
+        ``jax.jit`` with every variable's value bound in and read back (the state the
+        step creates on first use is found first by one abstract trace; buffers are
+        not donated). Stateless form (``step(state, data)``): the state groups in,
+        new ones out, jitted on JAX."""
         import inspect
         b = config.active()
         user = getattr(self, f"{kind}_step")

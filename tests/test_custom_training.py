@@ -563,6 +563,8 @@ def test_optimizer_stateless_apply_matches_apply(engine):
     np.testing.assert_allclose(vc[1].numpy(), w0[1] - 0.1 * _npy(grads[1]), rtol=1e-6)
     with pytest.raises(ValueError, match="optimizer values"):
         b.stateless_apply(ov[:1], grads, tv)
+    with pytest.raises(ValueError, match="expected 2 trainable values.*got 1"):
+        b.stateless_apply(ov, grads, tv[:1])
 
 
 def test_metric_stateless_forms(engine):
