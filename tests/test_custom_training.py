@@ -778,3 +778,43 @@ def test_a_top_level_call_drops_the_previous_calls_losses(engine):
     outer(ops.convert(x))
     outer(ops.convert(x))
     assert len(outer.losses) == 1
+
+
+@pytest.mark.keras_oracle
+def test_stateless_methods_agree_with_keras(engine, keras_module):
+    """stateless_call, Adam's stateless_apply (values and optimizer-variable order) and a
+    metric's stateless update give Keras's numbers."""
+    keras = keras_module
+    kops = keras.ops
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(6, 4)).astype("float32")
+    kd, d = keras.layers.Dense(3, activation="tanh"), layers.Dense(3, activation="tanh")
+    kd.build((None, 4))
+    d.build((None, 4))
+    d.set_weights(kd.get_weights())
+    tv = [(w * 2 + 0.1).astype("float32") for w in kd.get_weights()]
+    kout, _ = kd.stateless_call([kops.convert_to_tensor(t) for t in tv], [], x)
+    out, _ = d.stateless_call([ops.convert(t) for t in tv], [], ops.convert(x))
+    np.testing.assert_allclose(_npy(out), np.asarray(kout), rtol=1e-5, atol=1e-6)
+
+    w0 = [rng.normal(size=(3, 2)).astype("float32"), rng.normal(size=(2,)).astype("float32")]
+    g = [rng.normal(size=w.shape).astype("float32") for w in w0]
+    kopt, opt = keras.optimizers.Adam(0.1), optimizers.Adam(0.1)
+    kvars, vars_ = [keras.Variable(w) for w in w0], [K.Variable(w) for w in w0]
+    kopt.build(kvars)
+    opt.build(vars_)
+    assert len(opt.variables) == len(kopt.variables)
+    ktv, kov = [v.value for v in kvars], [v.value for v in kopt.variables]
+    tv, ov = [v.value for v in vars_], [v.value for v in opt.variables]
+    for _ in range(3):
+        ktv, kov = kopt.stateless_apply(kov, [kops.convert_to_tensor(a) for a in g], ktv)
+        tv, ov = opt.stateless_apply(ov, [ops.convert(a) for a in g], tv)
+    for a, b in zip(tv + ov, ktv + kov):
+        np.testing.assert_allclose(_npy(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+    km, m = keras.metrics.MeanAbsoluteError(), metrics.MeanAbsoluteError()
+    yt, yp = rng.normal(size=(5, 2)).astype("float32"), rng.normal(size=(5, 2)).astype("float32")
+    kvals = km.stateless_update_state(km.stateless_reset_state(), yt, yp)
+    vals = m.stateless_update_state(m.stateless_reset_state(), ops.convert(yt), ops.convert(yp))
+    np.testing.assert_allclose(_npy(m.stateless_result(vals)),
+                               np.asarray(km.stateless_result(kvals)), rtol=1e-6)
