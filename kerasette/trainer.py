@@ -347,6 +347,13 @@ class Trainer:
             layers = self._flatten_layers()
         clear_call_losses(layers)
         y_pred = self(x, training=training)
+        extra = collect_losses(layers)
+        clear_call_losses(layers)
+        return self._loss_of(y_pred, y, sw, extra)
+
+    def _loss_of(self, y_pred, y, sw, extra):
+        """The compiled losses of ``y_pred`` plus the ``extra`` losses (``add_loss``,
+        regularization): ``(total, per-output parts, ys, preds, sample weights)``."""
         preds = flat_outputs(y_pred)
         c = self._compiled
         ys = match_targets(y, c.output_names)
@@ -354,8 +361,6 @@ class Trainer:
         if isinstance(sw, dict):
             sws = [sw.get(n) for n in c.output_names]
         total, parts = c.compute_loss(ys, preds, sws)
-        extra = collect_losses(layers)
-        clear_call_losses(layers)
         if extra:
             reg = extra[0]
             for r in extra[1:]:
@@ -376,10 +381,13 @@ class Trainer:
         layers = self._flatten_layers()
         constraints = [(v, con) for layer in layers for v, con in layer._constraints]
 
+        training = {"training": True}
+
         def loss_fn(params, nt_values, x, y, sw):
-            with bind_values(trainable, params), bind_values(non_trainable, nt_values):
-                total, parts, ys, preds, sws = self._forward_loss(x, y, sw, True, layers)
-                new_nt = get_values(non_trainable)
+            # ``stateless_call`` (with the variable lists made once, above)
+            y_pred, new_nt, extra = self._stateless_call_on(
+                trainable, non_trainable, layers, params, nt_values, (x,), training, True)
+            total, parts, ys, preds, sws = self._loss_of(y_pred, y, sw, extra)
             return total, (parts, preds, new_nt)
 
         grad_fn = b.value_and_grad(loss_fn)

@@ -607,12 +607,10 @@ def _check_stateless_values(layer, what, variables, values):
                          f"must be a list of tensors corresponding 1:1 to "
                          f"{type(layer).__name__}().{what}. Received list with length "
                          f"{len(values)}, but expected {len(variables)} variables.")
-    b = config._active or config.active()
     for v, x in zip(variables, values):
         shape = getattr(x, "shape", None)
-        if shape is None:
-            continue
-        if tuple(shape) != tuple(b.shape(v._value)):
+        if shape is not None and shape != v._value.shape and \
+                tuple(shape) != tuple(v._value.shape):
             raise ValueError(f"{type(layer).__name__} '{layer.name}'.stateless_call: the value "
                              f"given for variable {v.path!r} has shape {tuple(shape)}, but the "
                              f"variable has shape {v.shape}.")
