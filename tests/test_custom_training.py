@@ -223,8 +223,14 @@ def test_torch_idiom_elsewhere_names_the_engine_neutral_form(engine):
             loss.backward()
             return {}
 
+    class GradAttribute(_Net):
+        def train_step(self, data):
+            grads = [v.value.grad for v in self.trainable_weights]
+            self.optimizer.apply(grads, self.trainable_weights)
+            return {}
+
     x, y = _data(8)
-    for cls in (TorchStep, NoZeroGrad):
+    for cls in (TorchStep, NoZeroGrad, GradAttribute):
         model = cls()
         model.compile(optimizer="sgd", loss="mse")
         with pytest.raises((RuntimeError, AttributeError),
