@@ -16,3 +16,4 @@ from . import wrappers  # noqa: F401
 from .layers import Input, InputSpec, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 from .variables import Variable  # noqa: F401
+from .stateless_scope import StatelessScope  # noqa: F401

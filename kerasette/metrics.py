@@ -91,6 +91,8 @@ class Metric:
         ...         return self.tp.value
     """
 
+    _kerasette_metric = True  # layers and models track metrics set as attributes
+
     def __init__(self, dtype=None, name=None):
         if isinstance(dtype, str) and name is None and dtype not in DTYPES:
             name, dtype = dtype, None  # Keras 2 order: Metric(name, dtype)

@@ -10,10 +10,27 @@ layer, optimizer and metric code reads and assigns them as usual; the new
 values are read back before the binding ends. The engine's ``jit`` compiles it
 (``jax.jit`` with donated buffers); after each step the host stores the new
 values in the variables, and reads numbers back (``float``) only when the
-progress bar refreshes or an epoch ends.
+progress bar refreshes or an epoch ends. Its forward pass is ``stateless_call``;
+gradients come from the engine's ``value_and_grad`` (the flat form under
+``ops.value_and_grad``); the optimizer and metrics run under bound values.
+
+Keras 3's overridable hooks (``train_step``, ``test_step``, ``predict_step``,
+``compute_loss``, ``compute_metrics``, ``get_metrics_result``, ``reset_metrics``,
+``metrics``): when a model overrides one, or keeps metrics of its own, ``fit`` /
+``evaluate`` / ``predict`` call its ``<kind>_step(data)`` instead of the fused
+step (``_uses_hooks``). The default ``train_step`` is written with the public
+pieces (``stateless_call``, ``compute_loss``, ``ops.value_and_grad``,
+``optimizer.apply``, ``compute_metrics``) and reaches the fused step's weights;
+the fused step stays for models that override nothing because it is faster
+(about 30% on NumPy/PyTorch for a small MLP: one binding per group, no per-step
+variable lists, no ``stateless_apply`` -- whose purity forbids the optimizers'
+in-place fast path). On JAX a stateful user step is compiled into one ``jax.jit``
+with every variable bound in; JAX's stateless form ``train_step(state, data) ->
+(logs, state)`` is accepted on every engine.
 """
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -24,8 +41,21 @@ from .compile_utils import CompiledLossAndMetrics, flat_outputs, match_targets
 from .data import (class_weight_to_sample_weights, make_source, normalize_arrays,
                    split_validation, unpack)
 from .layers.layer import clear_call_losses, collect_losses
-from .layers.symbolic import map_structure
+from .layers.symbolic import flatten, map_structure
+from .utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .variables import bind_values, get_values
+
+_TAKES_TRAINING = {}  # model class -> whether its compute_loss takes `training`
+
+# The overridable hooks, per kind of step: a model overriding one of them runs its
+# steps through them (``_uses_hooks``); otherwise fit keeps its fused built-in step.
+_HOOKS = {
+    "train": ("train_step", "compute_loss", "compute_metrics", "get_metrics_result",
+              "reset_metrics"),
+    "test": ("test_step", "compute_loss", "compute_metrics", "get_metrics_result",
+             "reset_metrics"),
+    "predict": ("predict_step",),
+}
 
 
 class Trainer:
@@ -77,8 +107,237 @@ class Trainer:
 
     @property
     def metrics(self):
-        """The compiled loss trackers and metrics (after the first batch)."""
-        return self._compiled.all_metrics if self.compiled else []
+        """Every metric the model tracks, Keras's order: the compiled loss tracker, the
+        per-output loss trackers, the compiled metrics (after the first batch), then the
+        ``Metric`` objects set as attributes of the model (``self.loss_tracker =
+        Mean(name="loss")``) and of its layers (nested models' compiled ones excepted)."""
+        out = list(self._compiled.all_metrics) if self.compiled else []
+        for layer in self._flatten_layers():
+            for m in layer.__dict__.get("_metrics", ()):
+                if all(m is not o for o in out):
+                    out.append(m)
+        return out
+
+    @property
+    def metrics_variables(self):
+        """The state variables of ``metrics``, in order (the ``metrics_variables`` of the
+        stateless steps)."""
+        out, seen = [], set()
+        for m in self.metrics:
+            for v in m.variables:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    def reset_metrics(self):
+        """Reset the state of every metric in ``metrics``."""
+        for m in self.metrics:
+            m.reset_state()
+
+    # ------------------------------------------------- Keras 3's overridable hooks
+    @property
+    def losses(self):
+        """The losses of the last call (``add_loss``) plus the weight-regularization
+        penalties; inside the default steps, the losses ``stateless_call`` returned."""
+        override = self.__dict__.get("_losses_override")
+        if override is not None:
+            return list(override)
+        return collect_losses(self._flatten_layers())
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss of a batch: the compiled losses of ``(y, y_pred)`` plus
+        ``self.losses`` (``add_loss`` and regularization). Override to customize.
+
+        With several outputs, each output's loss tracker (``<output>_loss``) is
+        updated here too, as Keras's compiled loss does. With no loss at all the
+        result is 0 (Keras's JAX backend; its other backends raise).
+        """
+        del x, training
+        total = None
+        if self.compiled and y_pred is not None and y is not None:
+            c = self._compiled
+            preds = flat_outputs(y_pred)
+            ys = match_targets(y, c.output_names)
+            total, parts = c.compute_loss(ys, preds, _spread_weights(sample_weight, c))
+            if total is not None and c.output_loss_trackers:
+                n = _batch_size(preds[0])
+                for i, tracker in zip(c._tracked_outputs, c.output_loss_trackers):
+                    if parts[i] is not None:
+                        tracker.update_with_weight(parts[i], n)
+        for extra in self.losses:
+            total = extra if total is None else ops.add(total, extra)
+        if total is None:
+            return ops.zeros((), config.floatx())
+        return total
+
+    def _compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """``compute_loss``, also for overrides written before it took ``training``."""
+        cls = type(self)
+        takes = _TAKES_TRAINING.get(cls)
+        if takes is None:
+            import inspect
+            takes = _TAKES_TRAINING[cls] = \
+                "training" in inspect.signature(self.compute_loss).parameters
+        if takes:
+            return self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return self.compute_loss(x, y, y_pred, sample_weight)
+
+    def stateless_compute_loss(self, trainable_variables, non_trainable_variables,
+                               metrics_variables, x=None, y=None, y_pred=None,
+                               sample_weight=None, training=True):
+        """``compute_loss`` from explicit values: returns ``(loss, (trainable_variables,
+        non_trainable_variables, metrics_variables))`` with the updated values."""
+        tv, ntv, mv = (self.trainable_variables, self.non_trainable_variables,
+                       self.metrics_variables)
+        return self._stateless_compute_loss_on(tv, ntv, mv, trainable_variables,
+                                               non_trainable_variables, metrics_variables, x, y,
+                                               y_pred, sample_weight, training)
+
+    def _stateless_compute_loss_on(self, tv, ntv, mv, trainable_variables,
+                                   non_trainable_variables, metrics_variables, x, y, y_pred,
+                                   sample_weight, training):
+        """``stateless_compute_loss`` with the variable lists given."""
+        _check_counts(self, "trainable_variables", tv, trainable_variables)
+        _check_counts(self, "non_trainable_variables", ntv, non_trainable_variables)
+        _check_counts(self, "metrics_variables", mv, metrics_variables)
+        with bind_values(tv + ntv + mv, list(trainable_variables) + list(non_trainable_variables)
+                         + list(metrics_variables)):
+            loss = self._compute_loss(x, y, y_pred, sample_weight, training=training)
+            new_nt, new_m = get_values(ntv), get_values(mv)
+        return loss, (list(trainable_variables), new_nt, new_m)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with a batch; returns ``get_metrics_result()``.
+
+        The loss trackers are updated by the steps, not here (as Keras)."""
+        del x
+        if self.compiled:
+            c = self._compiled
+            preds = flat_outputs(y_pred)
+            ys = match_targets(y, c.output_names)
+            if c.metrics is None:
+                c.build_metrics(ys, preds)
+            sws = _spread_weights(sample_weight, c)
+            for i, metric, weighted in c.metrics:
+                if ys[i] is not None:
+                    metric.update_state(ys[i], preds[i], sample_weight=sws[i] if weighted else None)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        """``{name: current result}`` of every metric in ``metrics`` (a metric whose
+        result is a dict contributes its entries). Values stay engine scalars, so
+        this runs inside a compiled step; fit reads them on the host when needed."""
+        out = {}
+        for m in self._metrics_in_log_order():
+            r = m.result()
+            if isinstance(r, dict):
+                out.update(r)
+            else:
+                out[m.name] = r
+        return out
+
+    def _metrics_in_log_order(self):
+        """``metrics`` with the compiled metrics of a several-output model sorted by name
+        (the order of the built-in step's logs and of ``evaluate``'s list)."""
+        found = self.metrics
+        if not self.compiled or self._compiled.single or not self._compiled.metrics:
+            return found
+        compiled = [m for _, m, _ in self._compiled.metrics]
+        ids = {id(m) for m in compiled}
+        ordered = iter(sorted(compiled, key=lambda m: m.name))
+        return [next(ordered) if id(m) in ids else m for m in found]
+
+    def _compute_loss_and_updates(self, groups, trainable_values, non_trainable_values,
+                                  metrics_values, x, y, sample_weight, training):
+        """The pure forward of the default steps: ``(loss, (y_pred, new non-trainable
+        values, new metric values))`` -- ``stateless_call``, then ``compute_loss`` with
+        the call's losses (``_losses_override``) and the metric values bound.
+        ``groups``: (trainable, non-trainable, metrics variables, flat layers)."""
+        tv, ntv, mv, layers = groups
+        y_pred, new_nt, losses = self._stateless_call_on(
+            tv, ntv, layers, trainable_values, non_trainable_values, (x,),
+            {"training": training}, True)
+        self.__dict__["_losses_override"] = losses
+        try:
+            loss, (_, new_nt, new_m) = self._stateless_compute_loss_on(
+                tv, ntv, mv, trainable_values, new_nt, metrics_values, x, y, y_pred,
+                sample_weight, training)
+        finally:
+            self.__dict__["_losses_override"] = None
+        return loss, (y_pred, new_nt, new_m)
+
+    def train_step(self, data):
+        """One training step on ``data`` (``(x, y[, sample_weight])``); returns the logs.
+
+        Written with the public pieces: ``stateless_call`` and ``compute_loss`` under
+        ``ops.value_and_grad``, ``optimizer.apply``, the loss tracker and
+        ``compute_metrics``. Override it (Keras 3's signature) and ``fit`` calls yours,
+        compiled on JAX into one ``jax.jit``. On JAX the stateless form
+        ``train_step(self, state, data) -> (logs, state)`` is accepted too (on every
+        engine), ``state = (trainable, non_trainable, optimizer, metrics variables)``.
+        """
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        layers = self._flatten_layers()
+        trainable = self.trainable_variables
+        ids = {id(v) for v in trainable}
+        non_trainable = [v for v in self.variables if id(v) not in ids]
+        metrics_vars = self.metrics_variables
+        groups = (trainable, non_trainable, metrics_vars, layers)
+
+        def loss_fn(t_vals, nt_vals, m_vals):
+            return self._compute_loss_and_updates(groups, t_vals, nt_vals, m_vals, x, y,
+                                                  sample_weight, training=True)
+
+        (loss, (y_pred, new_nt, new_m)), grads = ops.value_and_grad(loss_fn, has_aux=True)(
+            get_values(trainable), get_values(non_trainable), get_values(metrics_vars))
+        for v, value in zip(non_trainable, new_nt):
+            v.assign(value)
+        for v, value in zip(metrics_vars, new_m):
+            v.assign(value)
+        if trainable:
+            self.optimizer.apply(grads, trainable)
+            for layer in layers:
+                for v, con in layer._constraints:
+                    v.assign(con(v.value))
+        self._track_loss(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """One evaluation step on ``data``; returns the logs (see ``train_step``). The
+        stateless form is ``test_step(self, state, data) -> (logs, state)`` with
+        ``state = (trainable, non_trainable, metrics variables)``."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        self._clear_call_losses()
+        y_pred = self(x, training=False)
+        loss = self._compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._clear_call_losses()
+        self._track_loss(loss, x)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs for one batch ``data`` (``x``, or a tuple whose first item
+        is ``x``). Stateless form: ``predict_step(self, state, data) -> (outputs,
+        non_trainable_variables)`` with ``state = (trainable, non_trainable)``."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        out = self(x, training=False)
+        self._clear_call_losses()
+        return out
+
+    def _track_loss(self, loss, x):
+        if self.compiled:
+            self._compiled.loss_tracker.update_with_weight(loss, _batch_size(flatten(x)[0]))
+
+    def zero_grad(self, set_to_none=True):
+        """PyTorch's idiom (torch engine only): make the trainable variables leaf
+        tensors that collect ``.grad`` and clear their gradients, so that
+        ``loss.backward()`` then ``[v.value.grad for v in self.trainable_weights]``
+        works inside a ``train_step``."""
+        b = config.active()
+        mark = getattr(b, "_mark_grad_leaves", None)
+        if mark is None:
+            raise RuntimeError(_torch_idiom_message(b.name))
+        mark(self.trainable_variables)
 
     @property
     def metrics_names(self):
@@ -104,6 +363,13 @@ class Trainer:
             layers = self._flatten_layers()
         clear_call_losses(layers)
         y_pred = self(x, training=training)
+        extra = collect_losses(layers)
+        clear_call_losses(layers)
+        return self._loss_of(y_pred, y, sw, extra)
+
+    def _loss_of(self, y_pred, y, sw, extra):
+        """The compiled losses of ``y_pred`` plus the ``extra`` losses (``add_loss``,
+        regularization): ``(total, per-output parts, ys, preds, sample weights)``."""
         preds = flat_outputs(y_pred)
         c = self._compiled
         ys = match_targets(y, c.output_names)
@@ -111,8 +377,6 @@ class Trainer:
         if isinstance(sw, dict):
             sws = [sw.get(n) for n in c.output_names]
         total, parts = c.compute_loss(ys, preds, sws)
-        extra = collect_losses(layers)
-        clear_call_losses(layers)
         if extra:
             reg = extra[0]
             for r in extra[1:]:
@@ -133,10 +397,13 @@ class Trainer:
         layers = self._flatten_layers()
         constraints = [(v, con) for layer in layers for v, con in layer._constraints]
 
+        training = {"training": True}
+
         def loss_fn(params, nt_values, x, y, sw):
-            with bind_values(trainable, params), bind_values(non_trainable, nt_values):
-                total, parts, ys, preds, sws = self._forward_loss(x, y, sw, True, layers)
-                new_nt = get_values(non_trainable)
+            # ``stateless_call`` (with the variable lists made once, above)
+            y_pred, new_nt, extra = self._stateless_call_on(
+                trainable, non_trainable, layers, params, nt_values, (x,), training, True)
+            total, parts, ys, preds, sws = self._loss_of(y_pred, y, sw, extra)
             return total, (parts, preds, new_nt)
 
         grad_fn = b.value_and_grad(loss_fn)
@@ -234,6 +501,211 @@ class Trainer:
                 v._value = x
         return None
 
+    # ------------------------------------------------- steps through the hooks
+    def _uses_hooks(self, kind):
+        """Whether ``kind``'s step must go through the overridable hooks: a hook is
+        overridden, ``metrics`` is, or the model tracks metrics of its own."""
+        cls = type(self)
+        if any(getattr(cls, h) is not getattr(Trainer, h) for h in _HOOKS[kind]):
+            return True
+        if kind == "predict":
+            return False
+        if cls.metrics is not Trainer.metrics:
+            return True
+        return any(layer.__dict__.get("_metrics") for layer in self._flatten_layers())
+
+    def _hook_runner(self, kind):
+        key = "hooks:" + kind
+        if key not in self._steps:
+            self._steps[key] = self._make_hook_runner(kind)
+        return self._steps[key]
+
+    def _make_hook_runner(self, kind):
+        """``run(data) -> logs`` (train/test) or ``outputs`` (predict) calling the
+        model's ``<kind>_step``. Stateful form: eager on NumPy/PyTorch; on JAX one
+        ``jax.jit`` with every variable's value bound in and read back (the state the
+        step creates on first use is found first by one abstract trace; buffers are
+        not donated). Stateless form (``step(state, data)``): the state groups in,
+        new ones out, jitted on JAX."""
+        import inspect
+        b = config.active()
+        user = getattr(self, f"{kind}_step")
+        n_params = len([p for p in inspect.signature(user).parameters.values()
+                        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)])
+        compiled = b.name == "jax" and not getattr(self, "run_eagerly", False) and \
+            getattr(self, "jit_compile", "auto") is not False and not self._has_host_layers()
+        if n_params >= 2:
+            return self._make_stateless_runner(kind, user, b, compiled)
+
+        def eager(data):
+            self._clear_call_losses()
+            try:
+                return self._check_logs(kind, self._call_user_step(user, data, b))
+            finally:
+                self._clear_call_losses()
+                if getattr(b, "_grad_leaves", False):
+                    b._unmark_grad_leaves(self.trainable_variables)
+
+        if not compiled:
+            return eager
+        holder = {}
+
+        def make_pure(variables):
+            def pure(values, data):
+                with bind_values(variables, values):
+                    out = eager(data)
+                    return out, get_values(variables)
+            return pure
+
+        def run(data):
+            fn = holder.get("fn")
+            if fn is None:
+                # First call: one abstract trace creates the state the step makes on
+                # first use (optimizer slots, metric variables) with concrete initial
+                # values; everything it assigned is undone. Then one jit over it all.
+                from .stateless_scope import StatelessScope
+                variables = self._hook_state_variables(kind)
+                with StatelessScope():
+                    b._discover(make_pure(variables), get_values(variables), data)
+                holder["vars"] = variables = self._hook_state_variables(kind)
+                holder["fn"] = fn = b.jit(make_pure(variables))
+            variables = holder["vars"]
+            out, new = fn(get_values(variables), data)
+            for v, x in zip(variables, new):
+                v._value = x
+            return out
+
+        return run
+
+    def _call_user_step(self, user, data, b):
+        try:
+            return user(data)
+        except AttributeError as e:
+            text = str(e)
+            if b.name != "torch" and re.search(r"attribute '?(backward|grad)\b", text):
+                raise AttributeError(_torch_idiom_message(b.name) + f" ({e})") from e
+            raise
+        except RuntimeError as e:
+            if b.name == "torch" and "does not require grad" in str(e):
+                raise RuntimeError(f"{e}. In a train_step using `loss.backward()`, call "
+                                   "`self.zero_grad()` first: it makes the trainable variables "
+                                   "leaf tensors that collect `.grad`.") from e
+            raise
+
+    def _optimizers(self):
+        """``self.optimizer`` and every other optimizer the model holds as an attribute
+        (a GAN's two), in a fixed order."""
+        from .optimizers.base import Optimizer
+        out = []
+        candidates = [self.optimizer] + list(self.__dict__.values())
+        for value in candidates:
+            items = value if isinstance(value, (list, tuple)) else [value]
+            for o in items:
+                if isinstance(o, Optimizer) and all(o is not p for p in out):
+                    out.append(o)
+        return out
+
+    def _hook_state_variables(self, kind):
+        """Everything a ``kind`` step may change: the model's variables, (train) the
+        optimizers' and the metrics' state; each variable once."""
+        groups = [self.variables]
+        if kind != "predict":
+            groups.append(self.metrics_variables)
+        if kind == "train":
+            groups.extend(o.variables for o in self._optimizers())
+        out, seen = [], set()
+        for g in groups:
+            for v in g:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    def _stateless_groups(self, kind):
+        groups = [self.trainable_variables, self.non_trainable_variables]
+        if kind == "train":
+            groups.append(self.optimizer.variables)
+        if kind != "predict":
+            groups.append(self.metrics_variables)
+        return groups
+
+    def _make_stateless_runner(self, kind, user, b, compiled):
+        fn = b.jit(user) if compiled else user
+        what = {"train": "(trainable_variables, non_trainable_variables, optimizer_variables, "
+                         "metrics_variables)",
+                "test": "(trainable_variables, non_trainable_variables, metrics_variables)",
+                "predict": "(trainable_variables, non_trainable_variables)"}[kind]
+
+        def run(data):
+            groups = self._stateless_groups(kind)
+            state = tuple(get_values(g) for g in groups)
+            out = fn(state, data)
+            if not (isinstance(out, (tuple, list)) and len(out) == 2):
+                raise ValueError(f"The stateless {kind}_step(state, data) of model '{self.name}' "
+                                 f"must return a pair; got {type(out).__name__}.")
+            result, new_state = out
+            self._check_logs(kind, result)
+            if kind == "predict":
+                new_groups = [groups[1]]
+                new_state = [new_state]
+            else:
+                new_groups = groups
+                if not isinstance(new_state, (tuple, list)) or len(new_state) != len(groups):
+                    raise ValueError(f"The stateless {kind}_step(state, data) of model "
+                                     f"'{self.name}' must return (logs, state) with state = "
+                                     f"{what}.")
+            for g, values in zip(new_groups, new_state):
+                if len(values) != len(g):
+                    raise ValueError(f"The stateless {kind}_step of model '{self.name}' returned "
+                                     f"{len(values)} values for a group of {len(g)} variables; "
+                                     f"state is {what}.")
+                for v, x in zip(g, values):
+                    v._value = x
+            return result
+
+        return run
+
+    def _run_hooks(self, kind, bx, by=None, bsw=None):
+        """One step through the hooks."""
+        return self._hook_runner(kind)(pack_x_y_sample_weight(bx, by, bsw))
+
+    def _check_logs(self, kind, out):
+        """Train/test logs must be a dict."""
+        if kind != "predict" and not isinstance(out, dict):
+            raise TypeError(f"Model '{self.name}': {kind}_step must return a dict of logs "
+                            f"(e.g. {{'loss': loss}} or self.get_metrics_result()); it returned "
+                            f"{type(out).__name__}.")
+        return out
+
+    def _prepare_hooks(self, x, y, kind):
+        """Before the first step through the hooks: build the model when it can be called
+        on ``x``; a stateless step also needs the optimizer and the compiled metrics."""
+        import inspect
+        user = getattr(self, f"{kind}_step")
+        stateless = len([p for p in inspect.signature(user).parameters.values()
+                         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]) >= 2
+        if stateless or not self.built or not self._layers_built():
+            try:
+                self._prepare_first_batch(x, y, build_optimizer=stateless)
+            except (NotImplementedError, TypeError, ValueError):
+                # a model without ``call`` (a GAN's), or whose step feeds it other data:
+                # the stateful step builds what it uses on its first run
+                if stateless:
+                    raise
+        elif stateless and self.optimizer is not None and not self.optimizer.built:
+            self.optimizer.build(self.trainable_variables)
+
+    def _logs_or_metrics(self, logs):
+        """Keras's epoch logs: the metrics' results when the step's logs have the same
+        names, else the last step's logs; as Python floats."""
+        try:
+            metric_logs = self.get_metrics_result()
+        except Exception:  # noqa: BLE001 - a metric never updated (built lazily)
+            metric_logs = None
+        if isinstance(logs, dict) and metric_logs is not None and set(logs) == set(metric_logs):
+            logs = metric_logs
+        return _pythonify(logs)
+
     # ------------------------------------------------------ data to engine
     def _to_engine(self, nest):
         b = config._active or config.active()
@@ -274,15 +746,20 @@ class Trainer:
         return lambda nest: nest if type(nest) is np.ndarray and nest.dtype.kind not in "USO" \
             else map_structure(leaf, nest)
 
-    def _prepare_first_batch(self, x, y):
+    def _prepare_first_batch(self, x, y, build_optimizer=True):
         """Build the model and the metrics on the first batch (shapes known only now)."""
+        if not build_optimizer and (not self.built or not self._layers_built()) and \
+                self.compiled and self._compiled.metrics is not None:
+            self(x, training=False)
+            self._clear_call_losses()
         if self.compiled and self._compiled.metrics is None:
             y_pred = self(x, training=False)
             self._clear_call_losses()
             preds = flat_outputs(y_pred)
             ys = match_targets(y, self._compiled.output_names)
             self._compiled.build_metrics(ys, preds)
-        if self.optimizer is not None and not getattr(self.optimizer, "built", False):
+        if build_optimizer and self.optimizer is not None and \
+                not getattr(self.optimizer, "built", False):
             self.optimizer.build(self.trainable_variables)
 
     # --------------------------------------------------------------- fit
@@ -321,16 +798,27 @@ class Trainer:
         self._initial_epoch = None
         logs = {}
         feed = self._feeder()
+        hooks = self._uses_hooks("train")
         for epoch in range(initial_epoch, epochs):
-            self._compiled.reset()
+            if hooks:
+                self.reset_metrics()
+            else:
+                self._compiled.reset()
             cbs.on_epoch_begin(epoch)
             step = -1
+            step_logs = None
             for step, (bx, by, bsw) in enumerate(source.epoch()):
                 cbs.on_train_batch_begin(step)
-                if step == 0 and epoch == initial_epoch:
-                    self._prepare_first_batch(self._to_engine(bx), self._to_engine(by))
-                self._run_step("train", feed(bx), feed(by), feed(bsw))
-                cbs.on_train_batch_end(step, _LazyLogs(self._compiled))
+                if hooks:
+                    if step == 0 and epoch == initial_epoch:
+                        self._prepare_hooks(self._to_engine(bx), self._to_engine(by), "train")
+                    step_logs = self._run_hooks("train", feed(bx), feed(by), feed(bsw))
+                    cbs.on_train_batch_end(step, _StepLogs(step_logs))
+                else:
+                    if step == 0 and epoch == initial_epoch:
+                        self._prepare_first_batch(self._to_engine(bx), self._to_engine(by))
+                    self._run_step("train", feed(bx), feed(by), feed(bsw))
+                    cbs.on_train_batch_end(step, _LazyLogs(self._compiled))
                 if self.stop_training:
                     break
             if step < 0:
@@ -338,7 +826,7 @@ class Trainer:
                     _warn_ran_out()
                     break
                 raise ValueError("The training data produced no batch: it is empty.")
-            logs = self._compiled.results()
+            logs = self._logs_or_metrics(step_logs) if hooks else self._compiled.results()
             if val_source is not None and _due(epoch, validation_freq):
                 val_logs = self._evaluate_source(val_source, cbs, in_fit=True)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -363,32 +851,51 @@ class Trainer:
         logs = self._evaluate_source(source, cbs, in_fit=False)
         if return_dict:
             return logs
-        values = list(logs.values())
+        values = self._ordered_values(logs)
         return values[0] if len(values) == 1 else values
+
+    def _ordered_values(self, logs):
+        """``evaluate``'s list: the logs' values in their order (``get_metrics_result``'s,
+        that of the built-in logs, or the order a custom step gave)."""
+        return list(logs.values())
 
     def _evaluate_source(self, source, cbs, in_fit):
         c = self._compiled
-        saved = [v._value for v in c.variables] if in_fit else None
-        c.reset()
+        hooks = self._uses_hooks("test")
+        tracked = self.metrics_variables if hooks else c.variables
+        saved = [v._value for v in tracked] if in_fit else None
+        if hooks:
+            self.reset_metrics()
+        else:
+            c.reset()
         (cbs.on_test_begin if not in_fit else (lambda: None))()
         any_batch = False
         feed = self._feeder()
+        step_logs = None
         for step, (bx, by, bsw) in enumerate(source.epoch()):
+            if not in_fit:
+                cbs.on_test_batch_begin(step)
+            if hooks:
+                if not any_batch:
+                    self._prepare_hooks(self._to_engine(bx), self._to_engine(by), "test")
+                any_batch = True
+                step_logs = self._run_hooks("test", feed(bx), feed(by), feed(bsw))
+                if not in_fit:
+                    cbs.on_test_batch_end(step, _StepLogs(step_logs))
+                continue
             if not any_batch:
                 self._prepare_first_batch(self._to_engine(bx), self._to_engine(by))
             any_batch = True
-            if not in_fit:
-                cbs.on_test_batch_begin(step)
             self._run_step("test", feed(bx), feed(by), feed(bsw))
             if not in_fit:
                 cbs.on_test_batch_end(step, _LazyLogs(c))
         if not any_batch:
             raise ValueError("The evaluation data produced no batch: it is empty.")
-        logs = c.results()
+        logs = self._logs_or_metrics(step_logs) if hooks else c.results()
         if not in_fit:
             cbs.on_test_end(logs)
         if saved is not None:
-            for v, x in zip(c.variables, saved):
+            for v, x in zip(tracked, saved):
                 v._value = x
         return logs
 
@@ -403,7 +910,16 @@ class Trainer:
         chunks = []
         b = config.active()
         feed = self._feeder()
+        hooks = self._uses_hooks("predict")
         for step, (bx, _, _) in enumerate(source.epoch()):
+            if hooks:
+                if step == 0:
+                    self._prepare_hooks(self._to_engine(bx), None, "predict")
+                cbs.on_predict_batch_begin(step)
+                out = self._run_hooks("predict", feed(bx))
+                chunks.append(map_structure(lambda t: np.asarray(b.to_numpy(t)), out))
+                cbs.on_predict_batch_end(step, {"outputs": out})
+                continue
             if not self.built or self._needs_first_call():
                 self(self._to_engine(bx), training=False)
                 self._clear_call_losses()
@@ -433,6 +949,10 @@ class Trainer:
             sample_weight = class_weight_to_sample_weights(normalize_arrays(y, "y"), class_weight)
         bx, by, bsw = (self._to_engine(normalize_arrays(a, n)) for a, n in
                        ((x, "x"), (y, "y"), (sample_weight, "sample_weight")))
+        if self._uses_hooks("train"):
+            self._prepare_hooks(bx, by, "train")
+            self.reset_metrics()
+            return self._hook_result(self._run_hooks("train", bx, by, bsw), return_dict)
         self._prepare_first_batch(bx, by)
         self._compiled.reset()
         self._run_step("train", bx, by, bsw)
@@ -443,6 +963,10 @@ class Trainer:
         self._require_compiled("test_on_batch")
         bx, by, bsw = (self._to_engine(normalize_arrays(a, n)) for a, n in
                        ((x, "x"), (y, "y"), (sample_weight, "sample_weight")))
+        if self._uses_hooks("test"):
+            self._prepare_hooks(bx, by, "test")
+            self.reset_metrics()
+            return self._hook_result(self._run_hooks("test", bx, by, bsw), return_dict)
         self._prepare_first_batch(bx, by)
         self._compiled.reset()
         self._run_step("test", bx, by, bsw)
@@ -452,10 +976,21 @@ class Trainer:
         """Outputs for one batch, as NumPy."""
         b = config.active()
         bx = self._to_engine(normalize_arrays(x, "x"))
+        if self._uses_hooks("predict"):
+            self._prepare_hooks(bx, None, "predict")
+            out = self._run_hooks("predict", bx)
+            return map_structure(lambda t: np.asarray(b.to_numpy(t)), out)
         if not self.built or self._needs_first_call():
             self(bx, training=False)
         out = self._run_step("predict", bx)
         return map_structure(lambda t: np.asarray(b.to_numpy(t)), out)
+
+    def _hook_result(self, logs, return_dict):
+        logs = self._logs_or_metrics(logs)
+        if return_dict:
+            return logs
+        values = self._ordered_values(logs)
+        return values[0] if len(values) == 1 else values
 
     def _batch_result(self, return_dict):
         logs = self._compiled.results()
@@ -513,6 +1048,57 @@ class _LazyLogs(dict):
     def copy(self):
         self._fill()
         return dict(self)
+
+
+class _StepLogs(_LazyLogs):
+    """The logs a ``train_step``/``test_step`` returned, read as floats when asked for."""
+
+    def __init__(self, logs):
+        dict.__init__(self)
+        self._raw = logs
+        self._filled = False
+
+    def _fill(self):
+        if not self._filled:
+            self._filled = True
+            dict.update(self, _pythonify(self._raw))
+
+
+def _pythonify(logs):
+    """Logs as Python floats where a value converts (nested dicts flattened), as Keras."""
+    out = {}
+    for k, v in (logs or {}).items():
+        if isinstance(v, dict):
+            out.update(_pythonify(v))
+            continue
+        try:
+            if not isinstance(v, (int, float)):
+                v = ops.convert_to_numpy(v)
+            v = float(v)
+        except (TypeError, ValueError):
+            pass
+        out[k] = v
+    return out
+
+
+def _batch_size(x):
+    shape = ops.shape(x)
+    return shape[0] if len(shape) else 1
+
+
+def _check_counts(model, what, variables, values):
+    if len(values) != len(variables):
+        raise ValueError(f"Argument `{what}` of model '{model.name}' must be a list of tensors "
+                         f"corresponding 1:1 to {type(model).__name__}().{what}. Received list "
+                         f"with length {len(values)}, but expected {len(variables)} variables.")
+
+
+def _torch_idiom_message(engine):
+    return (f"`self.zero_grad()`, `loss.backward()` and `variable.value.grad` are PyTorch's idiom "
+            f"and need the torch engine; on the {engine} engine arrays carry no `.grad`. Write "
+            "the step engine-neutrally: `loss, grads = kerasette.ops.value_and_grad(loss_fn)"
+            "(trainable_values)` with `self.stateless_call(...)` in `loss_fn`, then "
+            "`self.optimizer.apply(grads, self.trainable_variables)`.")
 
 
 def _spread_weights(sw, c):

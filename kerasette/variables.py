@@ -11,6 +11,7 @@ import numpy as np
 
 from . import config
 from .backends.base import standardize_dtype
+from .stateless_scope import STACK as _SCOPES
 
 
 class Variable:
@@ -52,6 +53,8 @@ class Variable:
         if dtype is None:
             dtype = _default_dtype(value)
         self._value = self._backend.convert(_host(value), standardize_dtype(dtype))
+        if _SCOPES:  # made inside a StatelessScope: its initial value comes back on exit
+            _SCOPES[-1]._touch(self)
 
     # --------------------------------------------------------------- value
     @property
@@ -76,6 +79,8 @@ class Variable:
         dtype = b.dtype(current)
         if b.dtype(value) != dtype:
             value = b.cast(value, dtype)
+        if _SCOPES:  # inside a StatelessScope: the change is undone when it ends
+            _SCOPES[-1]._touch(self)
         self._value = value
         return self
 
@@ -184,6 +189,9 @@ class bind_values:  # noqa: N801 - used as a function: ``with bind_values(vs, xs
 
     def __enter__(self):
         variables = self.variables
+        if _SCOPES:  # a StatelessScope restores the values from before this binding
+            for v in variables:
+                _SCOPES[-1]._touch(v)
         self.saved = [v._value for v in variables]
         for v, x in zip(variables, self.values):
             v._value = x

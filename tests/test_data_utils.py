@@ -182,7 +182,10 @@ def test_pack_unpack():
     assert unpack_x_y_sample_weight((x, y))[1] is y and unpack_x_y_sample_weight(x)[0] is x
     assert unpack_x_y_sample_weight([x, y, w])[2] is w
     assert pack_x_y_sample_weight(x) is x and pack_x_y_sample_weight((x,)) == ((x,),)
-    with pytest.raises(ValueError, match="4 elements"):
+    # a list of inputs is wrapped too, so unpacking gives it back as x (Keras returns it bare,
+    # and its own unpack would then read a two-input list as (x, y))
+    assert unpack_x_y_sample_weight(pack_x_y_sample_weight([x, y]))[0] == [x, y]
+    with pytest.raises(ValueError, match="4 items"):
         unpack_x_y_sample_weight((x, y, w, w))
 
 

@@ -304,7 +304,7 @@ def test_from_logits_gradient_is_finite(engine):
         z = params[0]
         return ops.add(cce(onehot, z), bce(bt, z)), None
 
-    (value, _), grads = ops.value_and_grad(fn)([z0])
+    (value, _), grads = ops.value_and_grad(fn, has_aux=True)([z0])
     assert np.isfinite(npy(value))
     assert np.all(np.isfinite(npy(grads[0])))
 

@@ -22,6 +22,7 @@ _ENGINE_TYPES = {}  # adapter -> its array types, learned on first calls (never 
 _FLAG_TYPES = frozenset({bool, type(None)})
 _context = threading.local()
 _warned_input_shape = []
+_LOSSES_ADDED = [False]  # some layer has called add_loss (then top-level model calls clear)
 
 
 def unique_name(base):
@@ -119,6 +120,7 @@ class Layer:
         d["_regularized"] = []
         d["_constraints"] = []
         d["_call_losses"] = []
+        d["_metrics"] = []  # Metric objects set as attributes (custom loss trackers)
         d["_inbound_nodes"] = []
         d["_trainable"] = bool(trainable)
         self.built = False
@@ -152,6 +154,10 @@ class Layer:
         elif isinstance(value, SeedGenerator):
             if value not in self._seed_generators:
                 self._seed_generators.append(value)
+        elif getattr(type(value), "_kerasette_metric", False):
+            metrics = self.__dict__.setdefault("_metrics", [])
+            if all(value is not m for m in metrics):
+                metrics.append(value)
         object.__setattr__(self, name, value)
 
     def _track_variable(self, v):
@@ -316,8 +322,30 @@ class Layer:
 
     # -------------------------------------------------------------- losses
     def add_loss(self, loss):
-        """Add a scalar loss (e.g. an activity penalty) computed during ``call``."""
+        """Add a scalar loss (e.g. an activity penalty) computed during ``call``.
+
+        The losses of a model's previous call are forgotten when the model is
+        called again from outside any model (Keras's rule), so ``model.losses``
+        holds the last call's."""
         self._call_losses.append(loss)
+        _LOSSES_ADDED[0] = True
+        from ..stateless_scope import current_scope
+        scope = current_scope()
+        if scope is not None and scope.collect_losses:
+            scope.add_loss(loss)
+
+    @property
+    def metrics(self):
+        """The ``Metric`` objects set as attributes of this layer and its sub-layers."""
+        out = list(self._metrics)
+        for layer in self._flatten_layers(include_self=False):
+            out.extend(m for m in layer._metrics if all(m is not o for o in out))
+        return out
+
+    @property
+    def metrics_variables(self):
+        """The state variables of ``metrics``, in order."""
+        return [v for m in self.metrics for v in m.variables]
 
     @property
     def losses(self):
@@ -326,6 +354,51 @@ class Layer:
 
     def _clear_call_losses(self):
         clear_call_losses(self._flatten_layers())
+
+    # ---------------------------------------------------------- stateless
+    def stateless_call(self, trainable_variables, non_trainable_variables, *args,
+                       return_losses=False, **kwargs):
+        """Call the layer with explicit variable values, leaving its variables unchanged.
+
+        Args:
+            trainable_variables: one array per ``self.trainable_variables``, in order.
+            non_trainable_variables: one array per ``self.non_trainable_variables``.
+            *args, **kwargs: the call's arguments (``training=True`` ...).
+            return_losses: also return the losses added during the call (and the
+                weight-regularization penalties at the given values).
+
+        Returns:
+            ``(outputs, new non_trainable values)``, plus ``losses`` when
+            ``return_losses`` (Keras 3's signature). Pure: it can run inside
+            ``ops.value_and_grad`` and a jitted step on every engine.
+        """
+        if not self.built:
+            raise ValueError(f"To call stateless_call, {type(self).__name__} '{self.name}' must be "
+                             "built (i.e. its variables must have been already created). You can "
+                             "build it by calling it on some data.")
+        layers = self._flatten_layers()
+        tv = self.trainable_variables
+        ids = {id(v) for v in tv}
+        ntv = [v for v in self.variables if id(v) not in ids]
+        return self._stateless_call_on(tv, ntv, layers, trainable_variables,
+                                       non_trainable_variables, args, kwargs, return_losses)
+
+    def _stateless_call_on(self, tv, ntv, layers, trainable_values, non_trainable_values, args,
+                           kwargs, return_losses):
+        """``stateless_call`` with the variable lists (and flat layers) given."""
+        _check_stateless_values(self, "trainable_variables", tv, trainable_values)
+        _check_stateless_values(self, "non_trainable_variables", ntv, non_trainable_values)
+        clear_call_losses(layers)
+        from ..variables import bind_values, get_values
+        with bind_values(tv, _raw_values(trainable_values)), \
+                bind_values(ntv, _raw_values(non_trainable_values)):
+            outputs = self(*args, **kwargs)
+            new_nt = get_values(ntv)
+            losses = collect_losses(layers) if return_losses else None
+            clear_call_losses(layers)
+        if return_losses:
+            return outputs, new_nt, losses
+        return outputs, new_nt
 
     # ----------------------------------------------------------- building
     def build(self, input_shape=None):
@@ -527,6 +600,26 @@ def clear_call_losses(layers):
     for layer in layers:
         if layer._call_losses:
             layer._call_losses.clear()
+
+
+def _raw_values(values):
+    return [v._value if isinstance(v, Variable) else v for v in values]
+
+
+def _check_stateless_values(layer, what, variables, values):
+    """Counts and shapes of the values given to ``stateless_call`` (errors name both)."""
+    if len(values) != len(variables):
+        raise ValueError(f"Argument `{what}` of {type(layer).__name__} '{layer.name}'.stateless_call "
+                         f"must be a list of tensors corresponding 1:1 to "
+                         f"{type(layer).__name__}().{what}. Received list with length "
+                         f"{len(values)}, but expected {len(variables)} variables.")
+    for v, x in zip(variables, values):
+        shape = getattr(x, "shape", None)
+        if shape is not None and shape != v._value.shape and \
+                tuple(shape) != tuple(v._value.shape):
+            raise ValueError(f"{type(layer).__name__} '{layer.name}'.stateless_call: the value "
+                             f"given for variable {v.path!r} has shape {tuple(shape)}, but the "
+                             f"variable has shape {v.shape}.")
 
 
 def _engine_message(layer, active):

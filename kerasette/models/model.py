@@ -10,10 +10,14 @@ import warnings
 
 
 from .. import config
+from ..layers import layer as _layer_mod
 from ..layers.input_layer import InputLayer
 from ..layers.layer import Layer
 from ..layers.symbolic import KerasTensor, flatten, map_structure
 from ..trainer import Trainer
+
+
+_DEPTH = [0]  # models being called (0: the next model call is a top-level one)
 
 
 class Model(Trainer, Layer):
@@ -150,6 +154,17 @@ class Model(Trainer, Layer):
                          f"{[l.name for l in self.layers]}.")
 
     # ------------------------------------------------------------- calling
+    def __call__(self, *args, **kwargs):
+        # A call from outside any model starts afresh: the losses that the previous
+        # call added (``add_loss``) are dropped first, as Keras does.
+        if _DEPTH[0] == 0 and _layer_mod._LOSSES_ADDED[0]:
+            self._clear_call_losses()
+        _DEPTH[0] += 1
+        try:
+            return Layer.__call__(self, *args, **kwargs)
+        finally:
+            _DEPTH[0] -= 1
+
     def call(self, inputs, training=None, mask=None):
         if self._graph is None:
             raise NotImplementedError(f"Model '{self.name}' has no graph: subclasses of Model must "

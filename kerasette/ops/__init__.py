@@ -190,5 +190,7 @@ __all__ = _public_methods() + list(_ALIASES)
 
 # ops written above the interface (engine ops plus host code), not adapter methods
 from ..ctc_decode import ctc_decode  # noqa: E402
+# JAX's calling convention over nests (replaces the adapter method's flat form)
+from .gradients import grad, value_and_grad  # noqa: E402
 
-__all__.append("ctc_decode")
+__all__ += ["ctc_decode", "grad"]

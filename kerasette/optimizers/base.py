@@ -684,6 +684,10 @@ class Optimizer:
             raise ValueError(f"Expected {len(self._variables)} optimizer values, got "
                              f"{len(optimizer_variables)}.")
         tv = self._trainable_variables
+        if len(trainable_variables) != len(tv):
+            raise ValueError(f"{type(self).__name__}.stateless_apply: expected {len(tv)} trainable "
+                             f"values (the variables it was built with), got "
+                             f"{len(trainable_variables)}.")
         with bind_values(tv + self._variables, list(trainable_variables) + list(optimizer_variables)):
             self._pure_call = True  # the caller's arrays are never updated in place
             try:

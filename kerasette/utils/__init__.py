@@ -8,8 +8,7 @@ first use, so importing ``kerasette.utils`` pulls in no layers.
 import importlib
 
 from .config_object import Config  # noqa: F401
-from .dataset_utils import (pack_x_y_sample_weight, split_dataset,  # noqa: F401
-                            timeseries_dataset_from_array, unpack_x_y_sample_weight)
+from .dataset_utils import split_dataset, timeseries_dataset_from_array  # noqa: F401
 from .directory_datasets import (audio_dataset_from_directory, image_dataset_from_directory,  # noqa: F401
                                  text_dataset_from_directory)
 from .file_utils import get_file  # noqa: F401
@@ -20,6 +19,7 @@ from .progbar import Progbar  # noqa: F401
 from .plot_model import model_to_dot, plot_model  # noqa: F401
 from .plotting import plot_history  # noqa: F401
 from .py_dataset import PyDataset, Sequence  # noqa: F401
+from .packing import pack_x_y_sample_weight, unpack_x_y_sample_weight  # noqa: F401
 from .seeding import set_random_seed  # noqa: F401
 from .sequence_utils import pad_sequences  # noqa: F401
 from .summary import print_summary  # noqa: F401

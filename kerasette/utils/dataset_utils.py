@@ -125,28 +125,3 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
     left, right = _split_sizes(left_size, right_size, total)
     left_idx, right_idx = order[:left], order[total - right:]
     return (HostDataset(left, lambda i: get(left_idx[i])), HostDataset(right, lambda i: get(right_idx[i])))
-
-
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """``x`` (wrapped as ``(x,)`` when it is a tuple), ``(x, y)`` or ``(x, y, sample_weight)``."""
-    if y is None:
-        return (x,) if isinstance(x, tuple) else x
-    if sample_weight is None:
-        return (x, y)
-    return (x, y, sample_weight)
-
-
-def unpack_x_y_sample_weight(data):
-    """``(x, y, sample_weight)`` of a batch given as ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sw)``."""
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return (data, None, None)
-    if len(data) == 1:
-        return (data[0], None, None)
-    if len(data) == 2:
-        return (data[0], data[1], None)
-    if len(data) == 3:
-        return (data[0], data[1], data[2])
-    raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, "
-                     f"found a tuple of {len(data)} elements.")

@@ -563,5 +563,13 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
     def value_and_grad(self, fn):
         return jax.value_and_grad(fn, argnums=0, has_aux=True)
 
+    def _discover(self, fn, *args):
+        """Trace ``fn(*args)`` once without compiling or running it, with values made
+        from constants computed for real (``ensure_compile_time_eval``): state that
+        the function creates on first use (optimizer slots, metric variables) gets
+        concrete initial values. The trainer then compiles the step with that state."""
+        with jax.ensure_compile_time_eval():
+            jax.eval_shape(fn, *args)
+
     def jit(self, fn, donate_argnums=()):
         return jax.jit(fn, donate_argnums=donate_argnums)

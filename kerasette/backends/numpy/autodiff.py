@@ -175,11 +175,16 @@ def value_and_grad(fn):
         start = len(tape)
         _last_gen += 1
         _gen = _last_gen
+        outer_dep = None  # an outer-tape node this (nested) call depends on
         try:
+            if outer is not None:
+                outer_dep = next((p for p in params if type(p) is Traced and p.gen != 0), None)
             values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
             leaves = [Traced(v) if v.dtype.kind == "f" else v for v in values]
             value, aux = fn(leaves, *args)
             traced = [leaf for leaf in leaves if type(leaf) is Traced]
+            if outer is not None and outer_dep is None:
+                outer_dep = _outer_dependency(tape[start:], _gen)
             if type(value) is Traced:
                 if value.value.size != 1:
                     raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
@@ -205,6 +210,27 @@ def value_and_grad(fn):
                     g = np.array(np.broadcast_to(g, v.shape), dtype=v.dtype)
             seen.add(id(g))
             grads.append(g)
+        if outer_dep is not None:
+            # The result depends on an enclosing value_and_grad's parameters: differentiating
+            # it again would need second-order VJPs, which this tape does not record.
+            value = Traced(value, (outer_dep,), _no_second_order)
+            grads = [Traced(g, (outer_dep,), _no_second_order) for g in grads]
         return (value, unwrap(aux)), grads
 
     return wrapped
+
+
+def _outer_dependency(nodes, gen):
+    """A node of an enclosing tape that one of ``nodes`` (this call's) reads, or None."""
+    for node in nodes:
+        for p in node.parents:
+            if p is not None and p.gen != gen:
+                return p
+    return None
+
+
+def _no_second_order(g):
+    raise NotImplementedError(
+        "Higher-order gradients (the gradient of a gradient, e.g. a WGAN-GP penalty) are "
+        "supported on the torch and jax engines; the NumPy engine's tape records first-order "
+        "VJPs only. Switch the engine (KERASETTE_BACKEND=jax or torch) for this computation.")

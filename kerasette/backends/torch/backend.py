@@ -771,22 +771,61 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
     def stop_gradient(self, x):
         return self._t(x).detach()
 
+    # How many value_and_grad calls are running (>0: a nested call keeps its graph so
+    # that its results can be differentiated again), and whether variables are leaf
+    # tensors collecting ``.grad`` (Model.zero_grad, the ``loss.backward()`` idiom).
+    _grad_depth = 0
+    _grad_leaves = False
+
     def value_and_grad(self, fn):
         def value_and_grad_fn(params, *args):
-            leaves = [self._t(p).detach() for p in params]
-            leaves = [p.requires_grad_() if p.is_floating_point() else p for p in leaves]
-            with torch.enable_grad():
-                value, aux = fn(leaves, *args)
+            higher = self._grad_depth > 0 or self._grad_leaves
+            if higher:
+                # a new node per param: the results stay functions of the enclosing graph
+                leaves = [self._t(p) for p in params]
+                leaves = [(p.view_as(p) if p.requires_grad else p.detach().requires_grad_())
+                          if p.is_floating_point() else p for p in leaves]
+            else:
+                leaves = [self._t(p).detach() for p in params]
+                leaves = [p.requires_grad_() if p.is_floating_point() else p for p in leaves]
+            type(self)._grad_depth += 1
+            try:
+                with torch.enable_grad():
+                    value, aux = fn(leaves, *args)
+            finally:
+                type(self)._grad_depth -= 1
             wrt = [p for p in leaves if p.requires_grad]
-            found = (torch.autograd.grad(value, wrt, allow_unused=True)
+            found = (torch.autograd.grad(value, wrt, allow_unused=True, create_graph=higher)
                      if wrt and value.requires_grad else [None] * len(wrt))
             if len(wrt) < len(leaves):  # non-float params get zeros
                 found = iter(found)
                 found = [next(found) if p.requires_grad else None for p in leaves]
             grads = [torch.zeros_like(p) if g is None else g for p, g in zip(leaves, found)]
+            if higher:
+                return (value, _detach(aux)), grads
             return (value.detach(), _detach(aux)), grads
 
         return value_and_grad_fn
+
+    def _mark_grad_leaves(self, variables):
+        """Make each float variable's value a leaf tensor that collects ``.grad``
+        (PyTorch's ``loss.backward()`` idiom), with ``.grad`` cleared."""
+        for v in variables:
+            t = v._value
+            if t.is_floating_point():
+                if not (t.is_leaf and t.requires_grad):
+                    v._value = t.detach().requires_grad_()
+                else:
+                    t.grad = None
+        type(self)._grad_leaves = True
+
+    def _unmark_grad_leaves(self, variables):
+        """Back to plain tensors after a step that used ``_mark_grad_leaves``."""
+        for v in variables:
+            t = v._value
+            if t.requires_grad:
+                v._value = t.detach()
+        type(self)._grad_leaves = False
 
     def jit(self, fn, donate_argnums=(), compile=False):
         """Eager (``fn`` itself) unless ``compile``: then ``torch.compile(fn)``. When
