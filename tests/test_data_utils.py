@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from kerasette import layers, models, optimizers
+from kerasette.utils import set_random_seed
 from kerasette.utils import (HostDataset, audio_dataset_from_directory, image_dataset_from_directory,
                              pack_x_y_sample_weight, save_img, split_dataset, text_dataset_from_directory,
                              timeseries_dataset_from_array, unpack_x_y_sample_weight)
@@ -141,10 +142,12 @@ def test_timeseries_forecasting_trains_on_every_engine(engine):
     t = np.arange(400, dtype="float32")
     series = np.sin(t / 8)[:, None]
     ds = timeseries_dataset_from_array(series[:-5], series[5:, 0], sequence_length=10, batch_size=32)
+    set_random_seed(0)
     model = models.Sequential([layers.Input((10, 1)), layers.Flatten(), layers.Dense(1)])
-    model.compile("adam", "mse")
-    history = model.fit(ds, epochs=15, verbose=0)
-    assert history.history["loss"][-1] < 0.2 * history.history["loss"][0]
+    model.compile(optimizers.Adam(0.02), "mse")
+    history = model.fit(ds, epochs=20, verbose=0)
+    # a shifted sine is a linear function of its last values: the loss can go to ~0
+    assert history.history["loss"][-1] < 0.02
 
 
 def test_split_dataset_sizes_shuffle_and_structure():

@@ -180,7 +180,6 @@ EXCEPTIONS = {
     "cumsum": "no dtype yet: stats family",
     "max": "no initial yet: stats family",
     "min": "no initial yet: stats family",
-    "norm": "no ord yet: linalg family",
     "prod": "no dtype yet: stats family",
 }
 
