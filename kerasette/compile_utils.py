@@ -75,8 +75,10 @@ class CompiledLossAndMetrics:
     shapes are known (Keras resolves ``'accuracy'`` from them).
     """
 
-    def __init__(self, loss, loss_weights, metrics, weighted_metrics, output_names):
+    def __init__(self, loss, loss_weights, metrics, weighted_metrics, output_names, unnamed_outputs=False):
         self.output_names = list(output_names) or ["output"]
+        # outputs of a subclassed model have no names: Keras names their logs by loss and metric
+        self.unnamed_outputs = unnamed_outputs
         self.single = len(self.output_names) == 1
         specs = _per_output(loss, self.output_names, "loss")
         self.losses = [_loss_object(s) for s in specs]
@@ -91,8 +93,9 @@ class CompiledLossAndMetrics:
         # as Keras: one "<output>_loss" tracker per output that has a loss, when several do
         with_loss = [i for i, l in enumerate(self.losses) if l is not None]
         self._tracked_outputs = with_loss if len(with_loss) > 1 else []
-        self.output_loss_trackers = [metrics_mod.Mean(name=f"{self.output_names[i]}_loss")
-                                     for i in self._tracked_outputs]
+        self.output_loss_trackers = [
+            metrics_mod.Mean(name=f"{self.losses[i].name if unnamed_outputs else self.output_names[i]}_loss")
+            for i in self._tracked_outputs]
         self.metrics = None  # [(output index, metric, weighted)]
         self.loss_specs = specs
 
@@ -126,7 +129,7 @@ class CompiledLossAndMetrics:
                     m = metrics_mod.resolve(spec, self.loss_specs[i], t_shape, p_shape)
                     if hasattr(m, "build_for_shapes") and t_shape is not None:
                         m.build_for_shapes(t_shape, p_shape)  # state shaped by the data, made before any jit
-                    if not self.single:
+                    if not self.single and not self.unnamed_outputs:
                         m.name = f"{name}_{m.name}"
                     elif weighted and any(m.name == o.name for _, o, _ in self.metrics):
                         m.name = f"weighted_{m.name}"

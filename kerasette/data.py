@@ -317,13 +317,28 @@ def _leaf_to_batch(a):
     return a
 
 
+def check_count(value, name):
+    """``value`` unless it is neither None nor a positive int: then a ValueError naming ``name``."""
+    if value is None or (isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0):
+        return value
+    raise ValueError(f"`{name}` must be a positive integer (or None), got {value!r} "
+                     f"({type(value).__name__}).")
+
+
 def make_source(x, y=None, sample_weight=None, batch_size=None, shuffle=False,
-                steps_per_epoch=None, class_weight=None):
+                steps_per_epoch=None, class_weight=None, batch_name="batch_size", steps_name="steps"):
     """Pick the right source for what the user passed to ``fit``/``evaluate``/``predict``.
 
     ``class_weight`` becomes per-sample weights: once, up front, for arrays; per
-    batch for the other sources.
+    batch for the other sources. ``batch_size`` and ``steps_per_epoch`` must be
+    positive ints or None (errors name them as ``batch_name``/``steps_name``);
+    ``config.set_max_steps_per_epoch`` caps the steps.
     """
+    check_count(batch_size, batch_name)
+    check_count(steps_per_epoch, steps_name)
+    cap = config.max_steps_per_epoch()
+    if cap is not None:
+        steps_per_epoch = cap if steps_per_epoch is None else min(steps_per_epoch, cap)
     if _is_array_like(x):
         if batch_size is None:
             batch_size = 32

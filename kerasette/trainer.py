@@ -38,7 +38,7 @@ import numpy as np
 from . import callbacks as callbacks_mod
 from . import config, ops
 from .compile_utils import CompiledLossAndMetrics, flat_outputs, match_targets
-from .data import (class_weight_to_sample_weights, make_source, normalize_arrays,
+from .data import (check_count, class_weight_to_sample_weights, make_source, normalize_arrays,
                    split_validation, unpack)
 from .layers.layer import clear_call_losses, collect_losses
 from .layers.symbolic import flatten, map_structure
@@ -86,8 +86,15 @@ class Trainer:
         from . import optimizers
         self.optimizer = optimizers.get(optimizer)
         names = self._output_names_for_compile()
+        unnamed = False
+        if names == ["output"] and isinstance(loss, (list, tuple)) and len(loss) > 1 and \
+                getattr(self, "_graph", None) is None and not hasattr(self, "_stack"):
+            # a subclassed model's outputs are only known from its calls: as Keras, count them
+            # from the losses given (checked against the first batch) and name logs by loss
+            names, unnamed = [f"output_{i}" for i in range(len(loss))], True
         self._compile_args = (loss, loss_weights, metrics, weighted_metrics)
-        self._compiled = CompiledLossAndMetrics(loss, loss_weights, metrics, weighted_metrics, names)
+        self._compiled = CompiledLossAndMetrics(loss, loss_weights, metrics, weighted_metrics, names,
+                                                unnamed_outputs=unnamed)
         self.loss = loss
         self.run_eagerly = bool(run_eagerly)
         self.jit_compile = jit_compile
@@ -383,6 +390,10 @@ class Trainer:
                 reg = ops.add(reg, r)
             total = reg if total is None else ops.add(total, reg)
         if total is None:
+            if y is None and any(loss is not None for loss in c.losses):
+                raise ValueError(f"Model '{self.name}' was compiled with a loss but the data has no targets: "
+                                 "`y` is missing. Pass `y` to fit()/evaluate(), or have the dataset "
+                                 "yield (x, y) batches.")
             raise ValueError("The model has no loss to optimize: pass `loss` to `compile()`, "
                              "or add losses with `add_loss` in a layer.")
         return total, parts, ys, preds, sws
@@ -756,7 +767,11 @@ class Trainer:
             y_pred = self(x, training=False)
             self._clear_call_losses()
             preds = flat_outputs(y_pred)
-            ys = match_targets(y, self._compiled.output_names)
+            names = self._compiled.output_names
+            if self._compiled.unnamed_outputs and len(preds) != len(names):
+                raise ValueError(f"Model '{self.name}' returns {len(preds)} outputs, but compile() was given "
+                                 f"{len(names)} losses (one per output).")
+            ys = match_targets(y, names)
             self._compiled.build_metrics(ys, preds)
         if build_optimizer and self.optimizer is not None and \
                 not getattr(self.optimizer, "built", False):
@@ -780,13 +795,16 @@ class Trainer:
             x, y, sample_weight = (normalize_arrays(x, "x"), normalize_arrays(y, "y"),
                                    normalize_arrays(sample_weight, "sample_weight"))
             (x, y, sample_weight), validation_data = split_validation(x, y, sample_weight, validation_split)
+        check_count(validation_batch_size, "validation_batch_size")
         source = make_source(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
-                             class_weight=class_weight)
+                             class_weight=class_weight, steps_name="steps_per_epoch")
+        if config.max_epochs() is not None:
+            epochs = min(epochs, config.max_epochs())
         val_source = None
         if validation_data is not None:
             vx, vy, vsw = _unpack_validation(validation_data)
             val_source = make_source(vx, vy, vsw, validation_batch_size or batch_size or 32, False,
-                                     validation_steps)
+                                     validation_steps, steps_name="validation_steps")
         verbose = 1 if verbose == "auto" else verbose
         cbs = callbacks_mod.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                          model=self, verbose=verbose, epochs=epochs,
@@ -836,6 +854,8 @@ class Trainer:
             if source.steps is not None and getattr(source, "exhausted", False) and epoch + 1 < epochs:
                 _warn_ran_out()
                 break
+        if epochs > initial_epoch and getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
+            self.optimizer.finalize_variable_values(self.trainable_variables)  # as Keras: end on the EMA
         cbs.on_train_end(logs)
         return self.history
 

@@ -81,22 +81,26 @@ def test_swap_ema_weights_for_evaluation_and_epoch_end(engine, tmp_path):
     x, y = tiny_data()
     model = tiny_model(optimizer=optimizers.SGD(0.05, use_ema=True, ema_momentum=0.5))
     model.fit(x, y, epochs=2, batch_size=8, verbose=0)
-    raw = model.get_weights()
-    averages = [np.asarray(a.value) for a in model.optimizer._averages]
+    averages = [np.array(a.value) for a in model.optimizer._averages]
+    # as Keras, fit ends with the moving averages in the model
+    assert all(np.allclose(w, a) for w, a in zip(model.get_weights(), averages))
+    other = [w + 0.3 for w in averages]
+    model.set_weights(other)
     with_ema = model.evaluate(x, y, verbose=0, callbacks=[callbacks.SwapEMAWeights()])
-    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), raw))  # swapped back
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), other))  # swapped back
     model.set_weights(averages)
     assert model.evaluate(x, y, verbose=0) == pytest.approx(with_ema, rel=1e-6)
-    model.set_weights(raw)
     path = tmp_path / "ema.weights.h5"
     saver = callbacks.ModelCheckpoint(path, save_weights_only=True)
-    model.fit(x, y, epochs=1, batch_size=8, verbose=0, callbacks=[callbacks.SwapEMAWeights(swap_on_epoch=True), saver])
+    snapshot = callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: snapshots.append(
+        [np.array(a.value) for a in model.optimizer._averages]))
+    snapshots = []
+    swap = callbacks.SwapEMAWeights(swap_on_epoch=True)
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0, callbacks=[snapshot, swap, saver])
     twin = tiny_model()
     twin.load_weights(path)
-    ema_now = [np.asarray(a.value) for a in model.optimizer._averages]
-    # the checkpoint holds the averages; after training the model holds its trained weights again
-    assert not all(np.allclose(a, b) for a, b in zip(twin.get_weights(), model.get_weights()))
-    assert all(np.allclose(a, b) for a, b in zip(twin.get_weights(), ema_now))
+    # the checkpoint, written after the swap, holds the epoch's moving averages
+    assert all(np.allclose(a, b) for a, b in zip(twin.get_weights(), snapshots[0]))
 
 
 def test_swap_ema_weights_needs_use_ema():
