@@ -176,10 +176,57 @@ def mish(x):
     return ops.multiply(x, ops.tanh(ops.softplus(x)))
 
 
+def glu(x, axis=-1):
+    """Gated linear unit: ``a * sigmoid(b)`` for the two halves ``a, b`` of ``x`` along ``axis``."""
+    return ops.glu(_tensor(x), axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    """``x`` where ``|x| > threshold``, else 0."""
+    return ops.hard_shrink(_tensor(x), threshold=threshold)
+
+
+def soft_shrink(x, threshold=0.5):
+    """``x - threshold`` above ``threshold``, ``x + threshold`` below ``-threshold``, else 0."""
+    return ops.soft_shrink(_tensor(x), threshold=threshold)
+
+
+def sparse_plus(x):
+    """0 below -1, ``(x + 1)² / 4`` on [-1, 1], ``x`` above 1."""
+    return ops.sparse_plus(_tensor(x))
+
+
+def sparse_sigmoid(x):
+    """0 below -1, ``(x + 1) / 2`` on [-1, 1], 1 above 1."""
+    return ops.sparse_sigmoid(_tensor(x))
+
+
+def sparsemax(x, axis=-1):
+    """The Euclidean projection of ``x`` onto the probability simplex along ``axis``
+    (Martins & Astudillo, 2016; see ``ops.sparsemax`` for where Keras 3.15 differs)."""
+    return ops.sparsemax(_tensor(x), axis=axis)
+
+
+def squareplus(x, b=4):
+    """``(x + sqrt(x² + b)) / 2``, a smooth ReLU."""
+    return ops.squareplus(_tensor(x), b=b)
+
+
+def tanh_shrink(x):
+    """``x - tanh(x)``."""
+    return ops.tanh_shrink(_tensor(x))
+
+
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    return ops.threshold(_tensor(x), threshold, default_value)
+
+
 _BUILTINS = {f.__name__: f for f in (
     relu, leaky_relu, relu6, sigmoid, tanh, softmax, log_softmax, softplus, softsign,
     elu, selu, celu, gelu, silu, hard_sigmoid, hard_silu, hard_tanh, log_sigmoid,
-    exponential, linear, mish)}
+    exponential, linear, mish, glu, hard_shrink, soft_shrink, sparse_plus, sparse_sigmoid, sparsemax,
+    squareplus, tanh_shrink, threshold)}
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
 _NAMES = {**_BUILTINS, **_ALIASES}
 

@@ -7,7 +7,7 @@ import pytest
 from kerasette import activations, ops
 
 RTOL, ATOL = 2e-5, 2e-6
-X = np.array([[-20.0, -3.5, -1.0, -0.2, 0.0], [0.3, 1.0, 2.9, 6.5, 20.0]], dtype=np.float32)
+X = np.array([[-20.0, -3.5, -1.0, -0.2, 0.0, 0.7], [0.3, 1.0, 2.9, 6.5, 20.0, -0.6]], dtype=np.float32)
 
 
 def npy(x):
@@ -56,6 +56,13 @@ REFERENCES = {
     "exponential": np.exp,
     "linear": lambda x: x,
     "mish": lambda x: x * np.tanh(_softplus(x)),
+    "glu": lambda x: x[..., :x.shape[-1] // 2] * _sigmoid(x[..., x.shape[-1] // 2:]),
+    "hard_shrink": lambda x: np.where(np.abs(x) > 0.5, x, 0),
+    "soft_shrink": lambda x: np.where(x > 0.5, x - 0.5, np.where(x < -0.5, x + 0.5, 0)),
+    "sparse_plus": lambda x: np.where(x <= -1, 0, np.where(x >= 1, x, (x + 1) ** 2 / 4)),
+    "sparse_sigmoid": lambda x: np.clip((x + 1) / 2, 0, 1),
+    "squareplus": lambda x: (x + np.sqrt(x * x + 4)) / 2,
+    "tanh_shrink": lambda x: x - np.tanh(x),
 }
 
 
@@ -137,10 +144,21 @@ def test_unknown_name_lists_close_names():
 def test_matches_keras(engine, keras_module):
     keras = keras_module
     for name in ("relu", "elu", "selu", "gelu", "silu", "hard_sigmoid", "hard_silu", "mish",
-                 "softplus", "softsign", "softmax", "log_softmax", "leaky_relu", "relu6"):
+                 "softplus", "softsign", "softmax", "log_softmax", "leaky_relu", "relu6", "glu", "hard_shrink",
+                 "soft_shrink", "sparse_plus", "sparse_sigmoid", "squareplus", "tanh_shrink", "celu",
+                 "hard_tanh", "log_sigmoid"):
         ref = np.asarray(getattr(keras.activations, name)(X))
         ours = npy(activations.get(name)(ops.convert(X)))
         np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-6, err_msg=name)
     ref = np.asarray(keras.activations.relu(X, negative_slope=0.3, max_value=4.0, threshold=0.5))
     ours = npy(activations.relu(ops.convert(X), negative_slope=0.3, max_value=4.0, threshold=0.5))
     np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-6)
+
+
+def test_sparsemax_and_threshold(engine):
+    x = np.array([[1.0, 0.9, 0.8, -2.0]], "float32")
+    out = npy(activations.sparsemax(ops.convert(x)))
+    np.testing.assert_allclose(out, [[0.4333333, 0.3333333, 0.2333333, 0.0]], rtol=1e-5)  # the simplex projection
+    assert out.sum() == pytest.approx(1.0, rel=1e-6)
+    np.testing.assert_allclose(npy(activations.threshold(ops.convert(x), 0.85, -1.0)), [[1.0, 0.9, -1.0, -1.0]], rtol=1e-7)
+    assert activations.get("sparsemax") is activations.sparsemax
