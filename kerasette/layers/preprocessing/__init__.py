@@ -16,7 +16,7 @@ from .image_mixing import CutMix, MixUp, RandomErasing
 from .image_resizing import CenterCrop, Resizing
 from .hashing import HashedCrossing, Hashing
 from .lookup import IntegerLookup, StringLookup
-from .spectrogram import STFTSpectrogram
+from .spectrogram import MelSpectrogram, STFTSpectrogram
 from .pipeline import Pipeline
 from .normalization import Normalization
 from .rescaling import Rescaling

@@ -115,3 +115,82 @@ class STFTSpectrogram(Layer):
                 "frame_step": self.frame_step, "fft_length": self.fft_length, "window": self.window,
                 "periodic": self.periodic, "scaling": self.scaling, "padding": self.padding,
                 "data_format": self.data_format, "expand_dims": self.expand_dims}
+
+
+_MEL_BREAK_HZ, _MEL_HIGH_Q = 700.0, 1127.0  # HTK's mel scale: 1127 ln(1 + f / 700)
+
+
+def _hz_to_mel(f):
+    import numpy as np
+    return _MEL_HIGH_Q * np.log1p(np.asarray(f, dtype=np.float64) / _MEL_BREAK_HZ)
+
+
+def linear_to_mel_weight_matrix(num_mel_bins, num_spectrogram_bins, sampling_rate, lower_edge_hertz,
+                                upper_edge_hertz):
+    """``(num_spectrogram_bins, num_mel_bins)`` triangular filters, linear on the mel scale
+    (HTK's, as TensorFlow and Keras); the DC bin gets no weight. A host NumPy array."""
+    import numpy as np
+    freqs = np.linspace(0.0, sampling_rate / 2.0, num_spectrogram_bins)[1:]
+    bins_mel = _hz_to_mel(freqs)[:, None]
+    edges = np.linspace(_hz_to_mel(lower_edge_hertz), _hz_to_mel(upper_edge_hertz), num_mel_bins + 2)
+    lower, center, upper = edges[:-2][None], edges[1:-1][None], edges[2:][None]
+    weights = np.maximum(0.0, np.minimum((bins_mel - lower) / (center - lower), (upper - bins_mel) / (upper - center)))
+    return np.pad(weights, ((1, 0), (0, 0)))
+
+
+class MelSpectrogram(Layer):
+    """Mel-scaled (power) spectrograms of raw audio, as ``keras.layers.MelSpectrogram``.
+
+    Input ``(batch, samples)`` or ``(samples,)``; output ``(batch, num_mel_bins, frames)``.
+    The signal is framed and transformed by ``ops.stft`` (centred, ``window``), its
+    magnitude raised to ``mag_exp``, projected onto ``num_mel_bins`` triangular mel
+    filters between ``min_freq`` and ``max_freq``, and with ``power_to_db`` turned to
+    decibels relative to ``ref_power``, floored at ``min_power`` and at ``top_db`` below
+    the largest value of the batch (Keras's rule).
+    """
+
+    def __init__(self, fft_length=2048, sequence_stride=512, sequence_length=None, window="hann",
+                 sampling_rate=16000, num_mel_bins=128, min_freq=20.0, max_freq=None, power_to_db=True,
+                 top_db=80.0, mag_exp=2.0, min_power=1e-10, ref_power=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.fft_length, self.sequence_stride = fft_length, sequence_stride
+        self.sequence_length = sequence_length or fft_length
+        if self.fft_length < self.sequence_length:
+            raise ValueError(f"MelSpectrogram layer '{self.name}': `fft_length` must be greater than or equal "
+                             f"to `sequence_length`. Received: sequence_length={self.sequence_length}, "
+                             f"fft_length={self.fft_length}.")
+        self.window, self.sampling_rate, self.num_mel_bins = window, sampling_rate, num_mel_bins
+        self.min_freq, self.max_freq = min_freq, max_freq or int(sampling_rate / 2)
+        self.power_to_db, self.top_db, self.mag_exp = power_to_db, top_db, mag_exp
+        self.min_power, self.ref_power = min_power, ref_power
+        self._mel = None
+
+    def call(self, inputs):
+        import numpy as np
+        dtype = self.compute_dtype if self.compute_dtype in ("float32", "float64") else "float32"
+        x = ops.cast(inputs, dtype)
+        real, imag = ops.stft(x, self.sequence_length, self.sequence_stride, self.fft_length,
+                              window=self.window, center=True)
+        spec = ops.power(ops.sqrt(ops.add(ops.square(real), ops.square(imag))), self.mag_exp)
+        if self._mel is None:
+            self._mel = linear_to_mel_weight_matrix(self.num_mel_bins, ops.shape(spec)[-1], self.sampling_rate,
+                                                    self.min_freq, self.max_freq)
+        out = ops.tensordot(spec, ops.convert(self._mel.astype(np.dtype(dtype)), dtype), axes=1)
+        if self.power_to_db:
+            out = ops.multiply(ops.log10(ops.maximum(out, self.min_power)), 10.0)
+            out = ops.subtract(out, 10.0 * math.log10(max(abs(self.ref_power), self.min_power)))
+            out = ops.maximum(out, ops.subtract(ops.max(out), self.top_db))
+        return ops.cast(ops.swapaxes(out, -1, -2), self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        n = input_shape[-1]
+        frames = None if n is None else (n + self.sequence_stride + 1) // self.sequence_stride
+        return (self.num_mel_bins, frames) if len(input_shape) == 1 else (input_shape[0], self.num_mel_bins, frames)
+
+    def get_config(self):
+        return {**super().get_config(), "fft_length": self.fft_length, "sequence_stride": self.sequence_stride,
+                "sequence_length": self.sequence_length, "window": self.window,
+                "sampling_rate": self.sampling_rate, "num_mel_bins": self.num_mel_bins,
+                "min_freq": self.min_freq, "max_freq": self.max_freq, "power_to_db": self.power_to_db,
+                "top_db": self.top_db, "mag_exp": self.mag_exp, "min_power": self.min_power,
+                "ref_power": self.ref_power}
