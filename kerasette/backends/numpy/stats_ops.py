@@ -4,3 +4,125 @@ Module-level functions named as the contract's methods; each differentiable op
 returns ``Traced`` on traced input with its VJP next to its forward code.
 """
 from __future__ import annotations
+
+import numpy as np
+
+from .autodiff import Traced
+from .ops import _val
+
+I32 = np.dtype("int32")
+
+
+def argsort(x, axis=-1):
+    xv = _val(x)
+    if axis is None:
+        xv, axis = np.ravel(xv), -1
+    return np.argsort(xv, axis=axis, kind="stable").astype(I32)
+
+
+def sort(x, axis=-1):
+    xv = _val(x)
+    if axis is None:
+        xv, axis = np.ravel(xv), -1
+        if type(x) is Traced:
+            from .ops import reshape
+            x = reshape(x, (-1,))
+    if type(x) is not Traced:
+        return np.sort(xv, axis=axis, kind="stable")
+    idx = np.argsort(xv, axis=axis, kind="stable")
+    out = np.take_along_axis(xv, idx, axis=axis)
+
+    def vjp(g):  # each sorted place sends its gradient back to where it came from
+        gx = np.empty_like(g)
+        np.put_along_axis(gx, idx, g, axis=axis)
+        return (gx,)
+
+    return Traced(out, (x,), vjp)
+
+
+def searchsorted(sorted_sequence, values, side="left"):
+    seq = _val(sorted_sequence)
+    if np.ndim(seq) != 1:
+        raise ValueError(f"searchsorted: sorted_sequence must be 1-D, got shape {np.shape(seq)}.")
+    if side not in ("left", "right"):
+        raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}.")
+    return np.asarray(np.searchsorted(seq, _val(values), side=side)).astype(I32)
+
+
+def nonzero(x):
+    xv = _val(x)
+    if np.ndim(xv) == 0:
+        raise ValueError("nonzero: 0-d arrays are not allowed; reshape to 1-D first.")
+    return tuple(i.astype(I32) for i in np.nonzero(xv))
+
+
+def unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
+           axis=None, size=None, fill_value=None):
+    xv = _val(x)
+    values, index, inverse, counts = np.unique(xv, return_index=True, return_inverse=True,
+                                               return_counts=True, axis=axis)
+    if axis is None:
+        inverse = inverse.reshape(np.shape(xv))
+    else:
+        inverse = inverse.reshape(-1)
+    index, inverse, counts = (a.astype(I32) for a in (index, inverse, counts))
+    if size is not None:
+        values, index, counts = _fit(values, index, counts, int(size), fill_value, axis)
+    out = [values] + [a for a, want in ((index, return_index), (inverse, return_inverse),
+                                         (counts, return_counts)) if want]
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _fit(values, index, counts, size, fill_value, axis):
+    """Truncate or pad the unique values (along ``axis``) to exactly ``size``, as JAX."""
+    ax = 0 if axis is None else axis % values.ndim
+    k = values.shape[ax]
+    if k >= size:
+        key = (slice(None),) * ax + (slice(0, size),)
+        return values[key], index[:size], counts[:size]
+    pad_shape = list(values.shape)
+    pad_shape[ax] = size - k
+    if fill_value is None:
+        first = np.take(values, [0], axis=ax) if k else np.zeros([1 if i == ax else d for i, d in
+                                                                   enumerate(values.shape)], values.dtype)
+        fill = np.broadcast_to(first, pad_shape)
+    else:
+        fill = np.full(pad_shape, fill_value, values.dtype)
+    first_index = index[:1] if k else np.zeros(1, I32)
+    return (np.concatenate([values, fill], axis=ax),
+            np.concatenate([index, np.broadcast_to(first_index, (size - k,))]),
+            np.concatenate([counts, np.zeros(size - k, I32)]))
+
+
+def cumprod(x, axis=None, dtype=None):
+    if dtype is not None:
+        from .ops import cast
+        x = cast(x, dtype)
+    if axis is None:
+        from .ops import reshape
+        x, axis = reshape(x, (-1,)), 0
+    xv = _val(x)
+    if xv.dtype.kind in "biu":  # no gradient; NumPy would widen to int64
+        return np.cumprod(xv, axis=axis, dtype=I32 if xv.dtype.kind == "b" else xv.dtype)
+    out = np.cumprod(xv, axis=axis)
+    if type(x) is not Traced:
+        return out
+
+    def vjp(g):
+        # d out_j / d x_i = prod_{k <= j, k != i} x_k for j >= i: exact with zeros too,
+        # by one cumprod per i with x_i replaced by 1 (an O(n^2) loop over the axis)
+        xm = np.moveaxis(xv, axis, -1)
+        gm = np.moveaxis(g, axis, -1)
+        n = xm.shape[-1]
+        gx = np.empty_like(xm)
+        for i in range(n):
+            rest = xm[..., i:].copy()
+            rest[..., 0] = 1
+            part = np.cumprod(rest, axis=-1)
+            if i:
+                part = part * np.prod(xm[..., :i], axis=-1, keepdims=True)
+            gx[..., i] = np.sum(part * gm[..., i:], axis=-1)
+        return (np.moveaxis(gx, -1, axis),)
+
+    return Traced(out, (x,), vjp)
+
