@@ -370,6 +370,7 @@ class StatsOps(abc.ABC):
         hi = self.where(empty, self.add(hi, 0.5), hi)
         steps = self.cast(self.arange(0, bins + 1, dtype="int32"), dt)
         edges = self.add(lo, self.multiply(steps, self.divide(self.subtract(hi, lo), float(bins))))
+        edges = self.where(self.equal(steps, float(bins)), hi, edges)  # the last edge exactly hi
         left, right = self.getitem(edges, slice(None, -1)), self.getitem(edges, slice(1, None))
         xe = self.expand_dims(x, -1)
         last = self.equal(self.arange(0, bins, dtype="int32"), bins - 1)
@@ -399,14 +400,16 @@ class StatsOps(abc.ABC):
         x = self.cast(x, "int32")
         hit = self.equal(self.expand_dims(x, -1), self.arange(0, length, dtype="int32"))
         if weights is None:
-            return self.sum(self.cast(hit, "int32"), axis=-2)
+            return self.cast(self.sum(self.cast(hit, "int32"), axis=-2), "int32")
         w = self.convert(weights)
         if self.dtype(w) == "bool":
             w = self.cast(w, "float32")
         if self.shape(w) != self.shape(x):
             raise ValueError(f"bincount: weights of shape {self.shape(w)} differ from x's shape {self.shape(x)}.")
+        wdt = self.dtype(w)
         w = self.expand_dims(w, -1)
-        return self.sum(self.where(hit, w, self.zeros_like(w)), axis=-2)
+        out = self.sum(self.where(hit, w, self.zeros_like(w)), axis=-2)
+        return out if _is_float(wdt) or wdt == "int64" else self.cast(out, "int32")
 
     def correlate(self, x1, x2, mode="valid"):
         """Cross-correlation of two 1-D arrays, ``c[k] = sum_n x1[n + k] * x2[n]``,
@@ -490,9 +493,10 @@ class StatsOps(abc.ABC):
     def nansum(self, x, axis=None, keepdims=False):
         """``sum`` with NaN as 0 (bool and small ints give int32, as Keras)."""
         x, _ = self._sanitized(x, 0.0)
-        if self.dtype(x) in ("bool", "int8", "int16", "uint8"):
-            x = self.cast(x, "int32")
-        return self.sum(x, axis=axis, keepdims=keepdims)
+        out = self.sum(x, axis=axis, keepdims=keepdims)
+        if self.dtype(x) in ("bool", "int8", "int16", "int32", "uint8"):
+            out = self.cast(out, "int32")  # NumPy and torch would widen to int64
+        return out
 
     def nanprod(self, x, axis=None, keepdims=False):
         """``prod`` with NaN as 1."""
