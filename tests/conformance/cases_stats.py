@@ -324,7 +324,7 @@ add("segment_sum", "int32", lambda b, d, i: b.segment_sum(d, i, num_segments=3),
 
 # ============================================================ nan-reductions
 NANX = np.array([[1.0, NAN, 3.0, -0.5], [NAN, NAN, NAN, NAN], [0.25, 2.0, NAN, -1.5]], F32)  # row 1 all NaN
-NANG = np.array([[1.0, NAN, 3.0, -0.5], [0.75, NAN, -2.0, 1.25], [0.25, 2.0, NAN, -1.5]], F32)  # no all-NaN row
+NANG = np.array([[1.0, NAN, 3.0, -0.5], [0.75, -1.0, -2.0, 1.25], [0.25, 2.0, NAN, -1.5]], F32)  # no all-NaN row
 NANR = {"nansum": np.nansum, "nanmean": np.nanmean, "nanmax": np.nanmax, "nanmin": np.nanmin,
         "nanprod": np.nanprod, "nanstd": np.nanstd, "nanvar": np.nanvar, "nanmedian": np.nanmedian}
 for name, f in NANR.items():

@@ -383,8 +383,8 @@ class StatsOps(abc.ABC):
         (1-D, or 2-D: one count per row), at least ``minlength`` long. With
         ``weights`` (``x``'s shape) the weights are summed instead (differentiable
         in them). int32 counts; weighted: the weights' dtype (float32 for bool).
-        The length depends on the values unless ``minlength`` covers them
-        (``max(x)`` is read on the host, so not traceable under ``jit``)."""
+        The length is ``max(max(x) + 1, minlength)``, read on the host; under
+        ``jit`` (JAX) it is ``minlength``, which must then be given."""
         if sparse:
             raise ValueError("bincount: sparse=True is not supported by kerasette (dense outputs only).")
         x = self.convert(x)
@@ -393,10 +393,16 @@ class StatsOps(abc.ABC):
                              f"{self.shape(x)}.")
         length = int(minlength)
         if self.size(x):
-            lo = int(self.to_numpy(self.min(x)))
+            try:
+                lo, hi = int(self.to_numpy(self.min(x))), int(self.to_numpy(self.max(x)))
+            except Exception:  # noqa: BLE001 -- traced (under jit): values unknown
+                if length <= 0:
+                    raise ValueError("bincount: under jit the output length cannot depend on x's "
+                                     "values; give minlength (values >= minlength are dropped).") from None
+                lo, hi = 0, -1
             if lo < 0:
                 raise ValueError(f"bincount: x must be non-negative, got the value {lo}.")
-            length = max(length, int(self.to_numpy(self.max(x))) + 1)
+            length = max(length, hi + 1)
         x = self.cast(x, "int32")
         hit = self.equal(self.expand_dims(x, -1), self.arange(0, length, dtype="int32"))
         if weights is None:
@@ -447,7 +453,11 @@ class StatsOps(abc.ABC):
             raise ValueError(f"{op}: segment_ids must be 1-D and as long as data's first axis; got shapes "
                              f"{self.shape(segment_ids)} and {self.shape(data)}.")
         if num_segments is None:
-            num_segments = int(self.to_numpy(self.max(ids))) + 1 if self.shape(ids)[0] else 0
+            try:
+                num_segments = int(self.to_numpy(self.max(ids))) + 1 if self.shape(ids)[0] else 0
+            except Exception:  # noqa: BLE001 -- traced (under jit): values unknown
+                raise ValueError(f"{op}: num_segments must be given under jit (the number of segments "
+                                 f"fixes the output's shape).") from None
         s = int(num_segments)
         hit = self.equal(self.expand_dims(ids, -1), self.arange(0, s, dtype="int32"))  # (N, S)
         mask = self.reshape(hit, self.shape(hit) + (1,) * (self.ndim(data) - 1))

@@ -54,7 +54,11 @@ class JaxStatsOps:
             raise ValueError(f"{fn.__name__}: segment_ids must be 1-D and as long as data's first axis; "
                              f"got shapes {ids.shape} and {data.shape}.")
         if num_segments is None:
-            num_segments = int(jnp.max(ids)) + 1 if ids.shape[0] else 0
+            try:
+                num_segments = int(jnp.max(ids)) + 1 if ids.shape[0] else 0
+            except jax.errors.ConcretizationTypeError:
+                raise ValueError(f"{fn.__name__}: num_segments must be given under jit (the number "
+                                 f"of segments fixes the output's shape).") from None
         return fn(data, ids, num_segments=int(num_segments), indices_are_sorted=bool(sorted))
 
     def segment_sum(self, data, segment_ids, num_segments=None, sorted=False):
@@ -66,5 +70,5 @@ class JaxStatsOps:
     def segment_min(self, data, segment_ids, num_segments=None, sorted=False):
         return self._jax_segment(jax.ops.segment_min, data, segment_ids, num_segments, sorted)
 
-    def segment_prod(self, data, segment_ids, num_segments=None, sorted=False):
-        return self._jax_segment(jax.ops.segment_prod, data, segment_ids, num_segments, sorted)
+    # segment_prod: the contract's masked product (jax.ops.segment_prod has no
+    # gradient for repeated ids)
