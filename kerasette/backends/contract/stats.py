@@ -350,14 +350,16 @@ class StatsOps(abc.ABC):
         return self.reshape(out, ()) if one else out
 
     def histogram(self, x, bins=10, range=None):
-        """Counts of ``x`` (any shape, flattened) in ``bins`` equal-width bins over
+        """Counts of the 1-D ``x`` in ``bins`` equal-width bins over
         ``range`` (default: ``(min(x), max(x))``; an empty span is widened by 0.5
         each side, as NumPy). Returns ``(counts, bin_edges)``: float32 counts
         (as Keras on JAX) and ``bins + 1`` float edges. Values outside ``range``
         are left out; the last bin includes its right edge."""
         if not isinstance(bins, int) or bins <= 0:
             raise ValueError(f"histogram: bins must be a positive int, got {bins!r}.")
-        x = self.reshape(self._floated(self.stop_gradient(self.convert(x))), (-1,))
+        x = self._floated(self.stop_gradient(self.convert(x)))
+        if self.ndim(x) != 1:
+            raise ValueError(f"histogram: x must be 1-D (as Keras), got shape {self.shape(x)}.")
         dt = self.dtype(x)
         if range is None:
             lo, hi = self.min(x), self.max(x)
