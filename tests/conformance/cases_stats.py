@@ -369,3 +369,12 @@ for name, f in {"nancumsum": np.nancumsum, "nancumprod": np.nancumprod}.items():
     add(name, "flattened", m(name), f, [NANG], diff=[0], tol="reduce", keras=lambda k, x, n=name: getattr(k, n)(x))
     add(name, "int32", lambda b, x, n=name: getattr(b, n)(x, axis=0), lambda x, f=f: f(x, axis=0).astype(I32),
         [ints((3, 2), -3, 4)], tol="exact", dtype="int32", keras=lambda k, x, n=name: getattr(k, n)(x, axis=0))
+
+add("segment_max", "ties-share-grad", lambda b, d, i: b.segment_max(d, i, num_segments=2),
+    lambda d, i: _segment_ref(np.max, -np.inf)(d, i, 2), [np.array([[1.0], [1.0], [0.0], [2.0]], F32),
+                                                          np.array([0, 0, 1, 1], I32)], diff=[0],
+    ref_grad=lambda w, d, i: [np.array([[w[0][0, 0] / 2], [w[0][0, 0] / 2], [0.0], [w[0][1, 0]]])])
+add("segment_min", "ties-share-grad", lambda b, d, i: b.segment_min(d, i, num_segments=2),
+    lambda d, i: _segment_ref(np.min, np.inf)(d, i, 2), [np.array([[1.0], [1.0], [3.0], [2.0]], F32),
+                                                         np.array([0, 0, 1, 1], I32)], diff=[0],
+    ref_grad=lambda w, d, i: [np.array([[w[0][0, 0] / 2], [w[0][0, 0] / 2], [0.0], [w[0][1, 0]]])])

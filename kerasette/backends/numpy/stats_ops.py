@@ -126,3 +126,45 @@ def cumprod(x, axis=None, dtype=None):
 
     return Traced(out, (x,), vjp)
 
+
+
+# native segment max / min: one ufunc.at pass instead of the contract's (N, S) mask
+def _segment_extremum(name, ufunc, low):
+    def op(data, segment_ids, num_segments=None, sorted=False):
+        dv, ids = np.asarray(_val(data)), np.asarray(_val(segment_ids))
+        if ids.ndim != 1 or dv.ndim < 1 or ids.shape[0] != dv.shape[0]:
+            raise ValueError(f"{name}: segment_ids must be 1-D and as long as data's first axis; got "
+                             f"shapes {ids.shape} and {dv.shape}.")
+        if num_segments is None:
+            num_segments = int(ids.max()) + 1 if ids.size else 0
+        s = int(num_segments)
+        if dv.dtype.kind == "f":
+            fill = -np.inf if low else np.inf
+        elif dv.dtype.kind == "b":
+            fill = not low
+        else:
+            info = np.iinfo(dv.dtype)
+            fill = info.min if low else info.max
+        out = np.full((s,) + dv.shape[1:], fill, dv.dtype)
+        valid = (ids >= 0) & (ids < s)
+        vi, vd = ids[valid], dv[valid]
+        ufunc.at(out, vi, vd)
+        if type(data) is not Traced:
+            return out
+
+        def vjp(g):  # ties share the gradient, as max / min
+            hit = vd == out[vi]
+            count = np.zeros(out.shape, g.dtype)
+            np.add.at(count, vi, hit)
+            gd = np.zeros(dv.shape, g.dtype)
+            gd[valid] = hit * (g / np.maximum(count, 1))[vi]
+            return (gd,)
+
+        return Traced(out, (data,), vjp)
+
+    op.__name__ = name
+    return op
+
+
+segment_max = _segment_extremum("segment_max", np.maximum, True)
+segment_min = _segment_extremum("segment_min", np.minimum, False)

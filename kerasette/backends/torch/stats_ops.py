@@ -69,6 +69,13 @@ class TorchStatsOps:
         # integers keep their dtype (torch would widen them), bool gives int32
         return torch.cumprod(x, dim=axis, dtype=torch.int32 if x.dtype == torch.bool else x.dtype)
 
+    # native segment max / min (scatter_reduce) instead of the contract's (N, S) mask
+    def segment_max(self, data, segment_ids, num_segments=None, sorted=False):
+        return _segment(self, "segment_max", "amax", data, segment_ids, num_segments)
+
+    def segment_min(self, data, segment_ids, num_segments=None, sorted=False):
+        return _segment(self, "segment_min", "amin", data, segment_ids, num_segments)
+
 
 def _fit(values, index, counts, size, fill_value, axis):
     """Truncate or pad the unique values (along ``axis``) to exactly ``size``, as JAX."""
@@ -86,3 +93,25 @@ def _fit(values, index, counts, size, fill_value, axis):
     first = index[:1] if k else torch.zeros(1, dtype=torch.int32, device=index.device)
     return (torch.cat([values, fill], dim=ax), torch.cat([index, first.expand(size - k)]),
             torch.cat([counts, torch.zeros(size - k, dtype=torch.int32, device=counts.device)]))
+
+
+def _segment(b, name, reduce, data, segment_ids, num_segments):
+    """``scatter_reduce`` into ``num_segments`` rows (ids out of range dropped, empty
+    rows the reduction's identity); differentiable in ``data``."""
+    data, ids = b._t(data), b._t(segment_ids).long()
+    if ids.ndim != 1 or data.ndim < 1 or ids.shape[0] != data.shape[0]:
+        raise ValueError(f"{name}: segment_ids must be 1-D and as long as data's first axis; got "
+                         f"shapes {tuple(ids.shape)} and {tuple(data.shape)}.")
+    if num_segments is None:
+        num_segments = int(ids.max()) + 1 if ids.shape[0] else 0
+    s = int(num_segments)
+    if data.is_floating_point():
+        fill = float("-inf") if reduce == "amax" else float("inf")
+    else:
+        info = torch.iinfo(data.dtype)
+        fill = info.min if reduce == "amax" else info.max
+    rows = torch.where((ids >= 0) & (ids < s), ids, s)  # out of range: one extra row, cut below
+    index = rows.reshape((-1,) + (1,) * (data.ndim - 1)).expand_as(data)
+    out = torch.full((s + 1,) + tuple(data.shape[1:]), fill, dtype=data.dtype, device=data.device)
+    return out.scatter_reduce(0, index, data, reduce, include_self=False)[:s]
+
