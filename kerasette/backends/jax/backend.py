@@ -265,7 +265,8 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
 
     def prod(self, x, axis=None, keepdims=False, dtype=None):
         x = jnp.asarray(x) if dtype is None else self.cast(x, dtype)
-        return jnp.prod(x, axis=axis, keepdims=keepdims)  # bool and small ints give int32
+        small = x.dtype in (jnp.bool_, jnp.int8, jnp.int16, jnp.uint8)  # int32, not jnp's uint32 for uint8
+        return jnp.prod(x, axis=axis, keepdims=keepdims, dtype=jnp.int32 if small else None)
 
     def argmax(self, x, axis=None, keepdims=False):
         return jnp.argmax(x, axis=axis, keepdims=keepdims).astype(jnp.int32)

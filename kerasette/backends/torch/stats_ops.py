@@ -105,6 +105,8 @@ def _segment(b, name, reduce, data, segment_ids, num_segments):
     if num_segments is None:
         num_segments = int(ids.max()) + 1 if ids.shape[0] else 0
     s = int(num_segments)
+    if data.dtype == torch.bool:  # scatter_reduce has no bool: as uint8 and back
+        return _segment(b, name, reduce, data.to(torch.uint8), ids, s).to(torch.bool)
     if data.is_floating_point():
         fill = float("-inf") if reduce == "amax" else float("inf")
     else:
