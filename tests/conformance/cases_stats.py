@@ -137,6 +137,11 @@ add("unique", "axis=0", lambda b, x: b.unique(x, return_inverse=True, return_cou
     keras=lambda k, x: k.unique(x, return_inverse=True, return_counts=True, axis=0))
 add("unique", "float", m("unique"), lambda x: np.unique(x), [np.array([0.5, -1.0, 0.5, 2.0], F32)], tol="exact",
     keras=lambda k, x: k.unique(x))
+add("unique", "nan-not-merged", lambda b, x: b.unique(x, return_counts=True),
+    lambda x: np.unique(x, return_counts=True, equal_nan=False), [np.array([NAN, 1.0, NAN, -1.0], F32)],
+    tol="exact", dtype=("float32", "int32"))
+add("unique", "nan-not-merged-keras", m("unique"), lambda x: np.unique(x, equal_nan=False),
+    [np.array([NAN, 1.0, NAN, -1.0], F32)], tol="exact", keras=lambda k, x: k.unique(x))
 add("unique", "size-under-jit", lambda b, x: b.jit(lambda v: b.unique(v, return_counts=True, size=4, fill_value=0))(x),
     lambda x: _unique_ref(x, return_counts=True, size=4, fill_value=0), [np.array([5, 2, 5, 5, 9], I32)],
     tol="exact", dtype="int32")

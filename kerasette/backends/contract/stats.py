@@ -98,7 +98,11 @@ class StatsOps(abc.ABC):
         the stable full sort, one valid partition, the same on every engine."""
         x = self.convert(x)
         n = self.shape(x)[axis] if axis is not None else self.size(x)
-        for k in ((kth,) if isinstance(kth, int) else tuple(kth)):
+        try:
+            kths = (operator.index(kth),)
+        except TypeError:
+            kths = tuple(kth)
+        for k in kths:
             if not -n <= k < n:
                 raise ValueError(f"argpartition: kth {k} is out of bounds for an axis of length {n}.")
         return self.argsort(x, axis=axis)
@@ -132,7 +136,8 @@ class StatsOps(abc.ABC):
         ``size`` the outputs have exactly ``size`` values (traceable under
         ``jit`` on JAX): truncated, or padded with ``fill_value`` (default: the
         smallest value), index padded with the first index, counts with 0.
-        Without ``size`` the shape depends on the values (not traceable).
+        Without ``size`` the shape depends on the values (not traceable). Each NaN
+        is a value of its own (not merged), as Keras on JAX.
         """
 
     @abc.abstractmethod

@@ -32,7 +32,8 @@ class JaxStatsOps:
                axis=None, size=None, fill_value=None):
         x = jnp.asarray(x)
         out = jnp.unique(x, return_index=return_index, return_inverse=return_inverse,
-                         return_counts=return_counts, axis=axis, size=size, fill_value=fill_value)
+                         return_counts=return_counts, axis=axis, size=size, fill_value=fill_value,
+                         equal_nan=False)  # each NaN its own value, as NumPy and torch here
         if not isinstance(out, tuple):
             return out
         values, *rest = out

@@ -60,7 +60,7 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
            axis=None, size=None, fill_value=None):
     xv = _val(x)
     values, index, inverse, counts = np.unique(xv, return_index=True, return_inverse=True,
-                                               return_counts=True, axis=axis)
+                                               return_counts=True, axis=axis, equal_nan=False)
     if axis is None:
         inverse = inverse.reshape(np.shape(xv))
     else:
