@@ -50,7 +50,8 @@ add("prod", "int32-stays-int32", lambda b, x: b.prod(x, axis=1), lambda x: np.pr
     [ints((3, 4), -3, 4)], tol="exact", dtype="int32", keras=lambda k, x: k.prod(x, axis=1))
 add("prod", "bool-gives-int32", m("prod"), lambda x: np.prod(x).astype(I32), [np.array([True, True, False])],
     tol="exact", dtype="int32", keras=lambda k, x: k.prod(x))
-add("prod", "dtype-arg", lambda b, x: b.prod(x, axis=0, dtype="float32"), lambda x: np.prod(x, axis=0).astype(np.float64),
+add("prod", "dtype-arg", lambda b, x: b.prod(x, axis=0, dtype="float32"),
+    lambda x: np.prod(x, axis=0).astype(np.float64),
     [ints((3, 2), -3, 4)], tol="exact", dtype="float32", keras=lambda k, x: k.prod(x, axis=0, dtype="float32"))
 for name, f in {"var": np.var, "std": np.std}.items():
     add(name, "keras-axis=1", lambda b, x, n=name: getattr(b, n)(x, axis=1), lambda x, f=f: f(x, axis=1),
@@ -79,7 +80,8 @@ add("argsort", "ties-stable", m("argsort"), i32(lambda x: np.argsort(x, axis=-1,
     [ints((3, 6), 0, 3).astype(F32)], tol="exact", dtype="int32", keras=lambda k, x: k.argsort(x))
 
 
-add("argpartition", "kth-in-place", lambda b, x: b.getitem(b.take_along_axis(x, b.argpartition(x, 2), -1), (Ellipsis, 2)),
+add("argpartition", "kth-in-place",
+    lambda b, x: b.getitem(b.take_along_axis(x, b.argpartition(x, 2), -1), (Ellipsis, 2)),
     lambda x: np.sort(x, axis=-1)[..., 2], [distinct((3, 5))],
     keras=lambda k, x: k.take_along_axis(x, k.argpartition(x, 2), -1)[..., 2])
 add("argpartition", "indices", lambda b, x: b.argpartition(x, 1, axis=0),
@@ -159,7 +161,8 @@ add("in_top_k", "ties-count-in", lambda b, t, p: b.in_top_k(t, p, 2),
     lambda t, p: np.sum(p > p[np.arange(len(t)), t][:, None], axis=-1) < 2,
     [np.array([0, 1, 2, 1], I32), np.array([[0.1, 0.5, 0.4], [0.3, 0.3, 0.4], [0.2, 0.5, 0.1], [0.3, 0.3, 0.3]], F32)],
     tol="exact", keras=lambda k, t, p: k.in_top_k(t, p, 2))
-add("in_top_k", "k=1", lambda b, t, p: b.in_top_k(t, p, 1), lambda t, p: np.sum(p > p[np.arange(len(t)), t][:, None], -1) < 1,
+add("in_top_k", "k=1", lambda b, t, p: b.in_top_k(t, p, 1),
+    lambda t, p: np.sum(p > p[np.arange(len(t)), t][:, None], -1) < 1,
     [ints((5,), 0, 4), distinct((5, 4))], tol="exact", keras=lambda k, t, p: k.in_top_k(t, p, 1))
 add("isin", "int", m("isin"), np.isin, [ints((3, 4), 0, 8), np.array([1, 5, 7], I32)], tol="exact",
     keras=lambda k, a, b: k.isin(a, b))
@@ -363,7 +366,8 @@ for name, f in {"nanargmax": np.nanargmax, "nanargmin": np.nanargmin}.items():
     add(name, "all-nan-row-gives-minus-1", lambda b, x, n=name: getattr(b, n)(x, axis=1),
         lambda x, f=f: np.array([f(r) if not np.all(np.isnan(r)) else -1 for r in x], I32), [NANX],
         tol="exact", dtype="int32", keras=lambda k, x, n=name: getattr(k, n)(x, axis=1))
-    add(name, "flattened", m(name), i32(f), [NANG], tol="exact", dtype="int32", keras=lambda k, x, n=name: getattr(k, n)(x))
+    add(name, "flattened", m(name), i32(f), [NANG], tol="exact", dtype="int32",
+        keras=lambda k, x, n=name: getattr(k, n)(x))
     add(name, "axis=0-keepdims", lambda b, x, n=name: getattr(b, n)(x, axis=0, keepdims=True),
         i32(lambda x, f=f: f(x, axis=0, keepdims=True)), [NANG], tol="exact", dtype="int32",
         keras=lambda k, x, n=name: getattr(k, n)(x, axis=0, keepdims=True))
