@@ -378,12 +378,13 @@ class StatsOps(abc.ABC):
         steps = self.cast(self.arange(0, bins + 1, dtype="int32"), dt)
         edges = self.add(lo, self.multiply(steps, self.divide(self.subtract(hi, lo), float(bins))))
         edges = self.where(self.equal(steps, float(bins)), hi, edges)  # the last edge exactly hi
-        left, right = self.getitem(edges, slice(None, -1)), self.getitem(edges, slice(1, None))
-        xe = self.expand_dims(x, -1)
-        last = self.equal(self.arange(0, bins, dtype="int32"), bins - 1)
-        inside = self.logical_and(self.greater_equal(xe, left),
-                                  self.where(last, self.less_equal(xe, right), self.less(xe, right)))
-        return self.sum(self.cast(inside, "float32"), axis=0), edges
+        # bin k holds edges[k] <= x < edges[k + 1]; the last also x == edges[-1]
+        pos = self.subtract(self.searchsorted(edges, x, side="right"), 1)
+        pos = self.where(self.equal(x, self.getitem(edges, -1)), bins - 1, pos)
+        valid = self.logical_and(self.greater_equal(pos, 0), self.less(pos, bins))
+        counts = self.scatter_add(self.zeros((bins,), "float32"), self.where(valid, pos, 0),
+                                  self.cast(valid, "float32"))
+        return counts, edges
 
     def bincount(self, x, weights=None, minlength=0, sparse=False):
         """Occurrences of each value ``0..max(x)`` of the non-negative integer ``x``
@@ -411,18 +412,27 @@ class StatsOps(abc.ABC):
                 raise ValueError(f"bincount: x must be non-negative, got the value {lo}.")
             length = max(length, hi + 1)
         x = self.cast(x, "int32")
-        hit = self.equal(self.expand_dims(x, -1), self.arange(0, length, dtype="int32"))
         if weights is None:
-            return self.cast(self.sum(self.cast(hit, "int32"), axis=-2), "int32")
-        w = self.convert(weights)
-        if self.dtype(w) == "bool":
-            w = self.cast(w, "float32")
-        if self.shape(w) != self.shape(x):
-            raise ValueError(f"bincount: weights of shape {self.shape(w)} differ from x's shape {self.shape(x)}.")
-        wdt = self.dtype(w)
-        w = self.expand_dims(w, -1)
-        out = self.sum(self.where(hit, w, self.zeros_like(w)), axis=-2)
-        return out if _is_float(wdt) or wdt == "int64" else self.cast(out, "int32")
+            w, wdt = self.ones_like(x, "int32"), "int32"
+        else:
+            w = self.convert(weights)
+            if self.dtype(w) == "bool":
+                w = self.cast(w, "float32")
+            if self.shape(w) != self.shape(x):
+                raise ValueError(f"bincount: weights of shape {self.shape(w)} differ from x's shape "
+                                 f"{self.shape(x)}.")
+            wdt = self.dtype(w)
+            if not (_is_float(wdt) or wdt == "int64"):
+                w, wdt = self.cast(w, "int32"), "int32"
+        # one scatter-add into rows * length bins: O(n), differentiable in the weights
+        rows = self.shape(x)[0] if self.ndim(x) == 2 else 1
+        inside = self.less(x, length)  # False only under jit, for values past minlength
+        idx = x if self.ndim(x) == 1 else self.add(x, self.expand_dims(self.arange(0, rows * length, length,
+                                                                                   dtype="int32"), 1))
+        idx = self.reshape(self.where(inside, idx, 0), (-1,))
+        w = self.reshape(self.where(inside, w, self.zeros_like(w)), (-1,))
+        out = self.scatter_add(self.zeros((rows * length,), wdt), idx, w)
+        return self.reshape(out, (length,) if self.ndim(x) == 1 else (rows, length))
 
     def correlate(self, x1, x2, mode="valid"):
         """Cross-correlation of two 1-D arrays, ``c[k] = sum_n x1[n + k] * x2[n]``,
