@@ -387,3 +387,7 @@ add("segment_min", "ties-share-grad", lambda b, d, i: b.segment_min(d, i, num_se
     lambda d, i: _segment_ref(np.min, np.inf)(d, i, 2), [np.array([[1.0], [1.0], [3.0], [2.0]], F32),
                                                          np.array([0, 0, 1, 1], I32)], diff=[0],
     ref_grad=lambda w, d, i: [np.array([[w[0][0, 0] / 2], [w[0][0, 0] / 2], [0.0], [w[0][1, 0]]])])
+add("segment_prod", "zeros-grad", lambda b, d, i: b.segment_prod(d, i, num_segments=3),
+    lambda d, i: _segment_ref(np.prod, 1.0)(d, i, 3),
+    [np.array([[2.0, 0.0], [0.0, 0.0], [-1.5, 0.0], [3.0, 2.0], [0.5, -2.0]], F32), np.array([0, 0, 1, 1, 1], I32)],
+    diff=[0], tol="reduce")

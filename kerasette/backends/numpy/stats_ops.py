@@ -128,16 +128,46 @@ def cumprod(x, axis=None, dtype=None):
 
 
 
-# native segment max / min: one ufunc.at pass instead of the contract's (N, S) mask
+# native segment max / min / prod: one ufunc.at pass instead of the contract's (N, S) mask
+def _segment_setup(name, data, segment_ids, num_segments):
+    dv, ids = np.asarray(_val(data)), np.asarray(_val(segment_ids))
+    if ids.ndim != 1 or dv.ndim < 1 or ids.shape[0] != dv.shape[0]:
+        raise ValueError(f"{name}: segment_ids must be 1-D and as long as data's first axis; got "
+                         f"shapes {ids.shape} and {dv.shape}.")
+    if num_segments is None:
+        num_segments = int(ids.max()) + 1 if ids.size else 0
+    s = int(num_segments)
+    valid = (ids >= 0) & (ids < s)
+    return dv, s, valid, ids[valid], dv[valid]
+
+
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):
+    dv, s, valid, vi, vd = _segment_setup("segment_prod", data, segment_ids, num_segments)
+    out = np.ones((s,) + dv.shape[1:], dv.dtype)
+    np.multiply.at(out, vi, vd)
+    if type(data) is not Traced:
+        return out
+
+    def vjp(g):
+        # d out_s / d x_i = product of the segment's other elements: out_s / x_i without
+        # zeros; with one zero only the zero gets (the product of the rest); with more, none
+        zero = vd == 0
+        rest = np.ones(out.shape, dv.dtype)
+        np.multiply.at(rest, vi, np.where(zero, 1, vd))
+        zeros = np.zeros(out.shape, np.int64)
+        np.add.at(zeros, vi, zero)
+        r, z = rest[vi], zeros[vi]
+        local = np.where(zero, np.where(z == 1, r, 0), np.where(z == 0, r / np.where(zero, 1, vd), 0))
+        gd = np.zeros(dv.shape, g.dtype)
+        gd[valid] = local * g[vi]
+        return (gd,)
+
+    return Traced(out, (data,), vjp)
+
+
 def _segment_extremum(name, ufunc, low):
     def op(data, segment_ids, num_segments=None, sorted=False):
-        dv, ids = np.asarray(_val(data)), np.asarray(_val(segment_ids))
-        if ids.ndim != 1 or dv.ndim < 1 or ids.shape[0] != dv.shape[0]:
-            raise ValueError(f"{name}: segment_ids must be 1-D and as long as data's first axis; got "
-                             f"shapes {ids.shape} and {dv.shape}.")
-        if num_segments is None:
-            num_segments = int(ids.max()) + 1 if ids.size else 0
-        s = int(num_segments)
+        dv, s, valid, vi, vd = _segment_setup(name, data, segment_ids, num_segments)
         if dv.dtype.kind == "f":
             fill = -np.inf if low else np.inf
         elif dv.dtype.kind == "b":
@@ -146,8 +176,6 @@ def _segment_extremum(name, ufunc, low):
             info = np.iinfo(dv.dtype)
             fill = info.min if low else info.max
         out = np.full((s,) + dv.shape[1:], fill, dv.dtype)
-        valid = (ids >= 0) & (ids < s)
-        vi, vd = ids[valid], dv[valid]
         ufunc.at(out, vi, vd)
         if type(data) is not Traced:
             return out

@@ -69,12 +69,15 @@ class TorchStatsOps:
         # integers keep their dtype (torch would widen them), bool gives int32
         return torch.cumprod(x, dim=axis, dtype=torch.int32 if x.dtype == torch.bool else x.dtype)
 
-    # native segment max / min (scatter_reduce) instead of the contract's (N, S) mask
+    # native segment max / min / prod (scatter_reduce) instead of the contract's (N, S) mask
     def segment_max(self, data, segment_ids, num_segments=None, sorted=False):
         return _segment(self, "segment_max", "amax", data, segment_ids, num_segments)
 
     def segment_min(self, data, segment_ids, num_segments=None, sorted=False):
         return _segment(self, "segment_min", "amin", data, segment_ids, num_segments)
+
+    def segment_prod(self, data, segment_ids, num_segments=None, sorted=False):
+        return _segment(self, "segment_prod", "prod", data, segment_ids, num_segments)
 
 
 def _fit(values, index, counts, size, fill_value, axis):
@@ -107,7 +110,9 @@ def _segment(b, name, reduce, data, segment_ids, num_segments):
     s = int(num_segments)
     if data.dtype == torch.bool:  # scatter_reduce has no bool: as uint8 and back
         return _segment(b, name, reduce, data.to(torch.uint8), ids, s).to(torch.bool)
-    if data.is_floating_point():
+    if reduce == "prod":
+        fill = 1
+    elif data.is_floating_point():
         fill = float("-inf") if reduce == "amax" else float("inf")
     else:
         info = torch.iinfo(data.dtype)
