@@ -391,3 +391,6 @@ add("segment_prod", "zeros-grad", lambda b, d, i: b.segment_prod(d, i, num_segme
     lambda d, i: _segment_ref(np.prod, 1.0)(d, i, 3),
     [np.array([[2.0, 0.0], [0.0, 0.0], [-1.5, 0.0], [3.0, 2.0], [0.5, -2.0]], F32), np.array([0, 0, 1, 1, 1], I32)],
     diff=[0], tol="reduce")
+add("isin", "nan-and-inf", m("isin"), np.isin,
+    [np.array([NAN, 1.0, np.inf, -2.0, 3.0], F32), np.array([3.0, NAN, 1.0, np.inf, NAN], F32)], tol="exact",
+    keras=lambda k, a, b: k.isin(a, b))

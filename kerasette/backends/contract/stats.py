@@ -174,7 +174,18 @@ class StatsOps(abc.ABC):
     def isin(self, x1, x2, assume_unique=False, invert=False):
         """True where an element of ``x1`` is in ``x2`` (any shape); ``invert``: not in."""
         x1, x2 = self.convert(x1), self.convert(x2)
-        found = self.any(self.equal(self.expand_dims(x1, -1), self.reshape(x2, (-1,))), axis=-1)
+        m = self.size(x2)
+        if m == 0:
+            found = self.zeros(self.shape(x1), "bool")
+        else:  # binary search in the sorted x2: O((n + m) log m)
+            s = self.sort(self.reshape(self.stop_gradient(x2), (-1,)))
+            if self.dtype(s) != self.dtype(x1):
+                dt = self.dtype(self.add(self.zeros((), self.dtype(x1)), self.zeros((), self.dtype(s))))
+                x1, s = self.cast(x1, dt), self.cast(s, dt)
+            # NaNs sort last; searching among +inf instead keeps torch's binary search sound
+            key = self.where(self.isnan(s), float("inf"), s) if _is_float(self.dtype(s)) else s
+            pos = self.clip(self.searchsorted(key, x1, side="left"), 0, m - 1)
+            found = self.equal(self.take(s, pos, axis=0), x1)
         return self.logical_not(found) if invert else found
 
     # ----------------------------------------------------------- cumulative
