@@ -10,7 +10,11 @@ Everything else is derived here, so gradients come from the primitives' ones:
 ``sort`` and the quantile family gather with ``take_along_axis`` (the gradient
 scatters back to the selected elements, linear interpolation weighting them),
 nan-reductions first replace NaN by a neutral value with ``where`` (the gradient
-is zero at NaN), segment reductions mask and reduce.
+is zero at NaN), ``segment_sum`` / ``bincount`` / ``histogram`` are one
+``scatter_add``, ``isin`` a binary search. ``segment_max/min/prod`` here mask an
+``(N, num_segments)`` grid and reduce; the engines override them natively
+(NumPy ``ufunc.at`` with VJPs, torch ``scatter_reduce``, JAX ``jax.ops``), as
+they do ``sort``.
 """
 from __future__ import annotations
 
