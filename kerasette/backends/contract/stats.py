@@ -13,7 +13,8 @@ nan-reductions first replace NaN by a neutral value with ``where`` (the gradient
 is zero at NaN), ``segment_sum`` / ``bincount`` / ``histogram`` are one
 ``scatter_add``, ``isin`` a binary search. ``segment_max/min/prod`` here mask an
 ``(N, num_segments)`` grid and reduce; the engines override them natively
-(NumPy ``ufunc.at`` with VJPs, torch ``scatter_reduce``, JAX ``jax.ops``), as
+(NumPy ``ufunc.at`` with VJPs, torch ``scatter_reduce``, JAX ``jax.ops`` for max/min:
+its segment_prod has no gradient for repeated ids), as
 they do ``sort``.
 """
 from __future__ import annotations
