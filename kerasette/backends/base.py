@@ -359,24 +359,29 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
         """Arithmetic mean over ``axis`` (integer inputs give float32)."""
 
     @abc.abstractmethod
-    def max(self, x, axis=None, keepdims=False):
-        """Maximum over ``axis``; ties share the gradient equally."""
+    def max(self, x, axis=None, keepdims=False, initial=None):
+        """Maximum over ``axis``; ties share the gradient equally. ``initial``: a
+        scalar the result is at least (``maximum(max(x), initial)``)."""
 
     @abc.abstractmethod
-    def min(self, x, axis=None, keepdims=False):
-        """Minimum over ``axis``; ties share the gradient equally."""
+    def min(self, x, axis=None, keepdims=False, initial=None):
+        """Minimum over ``axis``; ties share the gradient equally. ``initial``: a
+        scalar the result is at most (``minimum(min(x), initial)``)."""
 
     @abc.abstractmethod
-    def prod(self, x, axis=None, keepdims=False):
-        """Product over ``axis``."""
+    def prod(self, x, axis=None, keepdims=False, dtype=None):
+        """Product over ``axis``. ``dtype`` casts the input first; else bool and
+        integers narrower than 32 bits give int32 (as Keras on JAX), others stay."""
 
     @abc.abstractmethod
-    def argmax(self, x, axis=-1):
-        """Index of the first maximum along one ``axis`` (int)."""
+    def argmax(self, x, axis=None, keepdims=False):
+        """Index of the first maximum along one ``axis`` (None: of the flattened
+        array, as Keras), int32 on every engine; ``keepdims`` keeps the axis
+        (all axes, as length 1, when ``axis`` is None)."""
 
     @abc.abstractmethod
-    def argmin(self, x, axis=-1):
-        """Index of the first minimum along one ``axis`` (int)."""
+    def argmin(self, x, axis=None, keepdims=False):
+        """Index of the first minimum along one ``axis``; as ``argmax``."""
 
     @abc.abstractmethod
     def any(self, x, axis=None, keepdims=False):
@@ -387,8 +392,10 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
         """True where every element along ``axis`` is true."""
 
     @abc.abstractmethod
-    def cumsum(self, x, axis=0):
-        """Cumulative sum along one ``axis``."""
+    def cumsum(self, x, axis=None, dtype=None):
+        """Cumulative sum along one ``axis`` (None: of the flattened array, as
+        Keras). ``dtype`` casts the input first; else bool gives int32 and other
+        dtypes stay (as Keras on JAX)."""
 
     def var(self, x, axis=None, keepdims=False):
         """Population variance (``ddof=0``) over ``axis``."""
@@ -504,7 +511,8 @@ class Backend(ElementwiseOps, StatsOps, ArrayOps, LinalgOps, NNOps, ImageOps, Co
 
     @abc.abstractmethod
     def top_k(self, x, k, sorted=True):
-        """The ``k`` largest values along the last axis and their indices."""
+        """The ``k`` largest values along the last axis and their int32 indices;
+        ``sorted=False`` allows any order."""
 
     def one_hot(self, x, num_classes, axis=-1, dtype=None, sparse=False):
         """Indicator vectors along a new axis ``axis`` of the output (default last);

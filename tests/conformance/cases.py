@@ -350,8 +350,10 @@ add("logsumexp", "large-and-neg-inf", lambda b, x: b.logsumexp(x, axis=-1), lamb
 for name, f in {"argmax": np.argmax, "argmin": np.argmin}.items():
     for axis in (-1, 0, 1):
         add(name, f"axis={axis}-ties-first", lambda b, x, n=name, a=axis: getattr(b, n)(x, axis=a),
-            lambda x, f=f, a=axis: f(x, axis=a), [ints((3, 4, 5), 0, 3).astype(F32)], tol="exact")
-    add(name, "default-axis", m(name), lambda x, f=f: f(x, axis=-1), [distinct((4, 5))], tol="exact")
+            lambda x, f=f, a=axis: f(x, axis=a), [ints((3, 4, 5), 0, 3).astype(F32)], tol="exact",
+            dtype="int32")
+    add(name, "default-axis-flattened", m(name), lambda x, f=f: f(x), [distinct((4, 5))], tol="exact",
+        dtype="int32", keras=lambda k, x, n=name: getattr(k, n)(x))
 
 for name, f in {"any": np.any, "all": np.all}.items():
     for axis, keep in [(None, False), (1, False), ((0, 2), True), (-1, False), (None, True)]:
@@ -364,9 +366,10 @@ for name, f in {"any": np.any, "all": np.all}.items():
 for axis in (0, -1, 1):
     add("cumsum", f"axis={axis}", lambda b, x, a=axis: b.cumsum(x, axis=a), lambda x, a=axis: np.cumsum(x, axis=a),
         [u((2, 3, 4))], diff=[0], tol="reduce")
-add("cumsum", "default-axis", m("cumsum"), lambda x: np.cumsum(x, axis=0), [u((4, 2))], diff=[0], tol="reduce")
+add("cumsum", "default-axis-flattened", m("cumsum"), lambda x: np.cumsum(x), [u((4, 2))], diff=[0], tol="reduce",
+    keras=lambda k, x: k.cumsum(x))
 add("cumsum", "int32", lambda b, x: b.cumsum(x, axis=0), lambda x: np.cumsum(x, axis=0), [ints((4,), 0, 5)],
-    tol="exact")
+    tol="exact", dtype="int32")
 
 # ================================================================== shape ops
 add("reshape", "minus-one", lambda b, x: b.reshape(x, (3, -1)), lambda x: x.reshape(3, -1), [u((2, 3, 2))],

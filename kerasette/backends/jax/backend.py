@@ -275,20 +275,22 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
     def mean(self, x, axis=None, keepdims=False):
         return jnp.mean(x, axis=axis, keepdims=keepdims)
 
-    def max(self, x, axis=None, keepdims=False):
-        return jnp.max(x, axis=axis, keepdims=keepdims)  # ties share the gradient
+    def max(self, x, axis=None, keepdims=False, initial=None):
+        return jnp.max(x, axis=axis, keepdims=keepdims, initial=initial)  # ties share the gradient
 
-    def min(self, x, axis=None, keepdims=False):
-        return jnp.min(x, axis=axis, keepdims=keepdims)
+    def min(self, x, axis=None, keepdims=False, initial=None):
+        return jnp.min(x, axis=axis, keepdims=keepdims, initial=initial)
 
-    def prod(self, x, axis=None, keepdims=False):
-        return jnp.prod(x, axis=axis, keepdims=keepdims)
+    def prod(self, x, axis=None, keepdims=False, dtype=None):
+        x = jnp.asarray(x) if dtype is None else self.cast(x, dtype)
+        small = x.dtype in (jnp.bool_, jnp.int8, jnp.int16, jnp.uint8)  # int32, not jnp's uint32 for uint8
+        return jnp.prod(x, axis=axis, keepdims=keepdims, dtype=jnp.int32 if small else None)
 
-    def argmax(self, x, axis=-1):
-        return jnp.argmax(x, axis=axis)
+    def argmax(self, x, axis=None, keepdims=False):
+        return jnp.argmax(x, axis=axis, keepdims=keepdims).astype(jnp.int32)
 
-    def argmin(self, x, axis=-1):
-        return jnp.argmin(x, axis=axis)
+    def argmin(self, x, axis=None, keepdims=False):
+        return jnp.argmin(x, axis=axis, keepdims=keepdims).astype(jnp.int32)
 
     def any(self, x, axis=None, keepdims=False):
         return jnp.any(x, axis=axis, keepdims=keepdims)
@@ -296,8 +298,10 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
     def all(self, x, axis=None, keepdims=False):
         return jnp.all(x, axis=axis, keepdims=keepdims)
 
-    def cumsum(self, x, axis=0):
-        return jnp.cumsum(x, axis=axis)
+    def cumsum(self, x, axis=None, dtype=None):
+        x = jnp.asarray(x) if dtype is None else self.cast(x, dtype)
+        # integers keep their dtype (jnp would widen them), bool gives int32
+        return jnp.cumsum(x, axis=axis, dtype=jnp.int32 if x.dtype == jnp.bool_ else x.dtype)
 
     def var(self, x, axis=None, keepdims=False):
         return jnp.var(x, axis=axis, keepdims=keepdims)
@@ -393,7 +397,8 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
         return jnp.asarray(x).at[indices].add(updates)
 
     def top_k(self, x, k, sorted=True):
-        return lax.top_k(jnp.asarray(x), k)  # always sorted, which `sorted=False` allows
+        values, indices = lax.top_k(jnp.asarray(x), k)  # always sorted, which `sorted=False` allows
+        return values, indices.astype(jnp.int32)
 
     def one_hot(self, x, num_classes, axis=-1, dtype=None, sparse=False):
         if sparse:

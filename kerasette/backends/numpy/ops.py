@@ -522,12 +522,30 @@ def _extremum(name, f):
     return op
 
 
-max = _extremum("max", np.max)
-min = _extremum("min", np.min)
+_max = _extremum("max", np.max)
+_min = _extremum("min", np.min)
 
 
-def prod(x, axis=None, keepdims=False):
+def max(x, axis=None, keepdims=False, initial=None):
+    out = _max(x, axis, keepdims)
+    return out if initial is None else maximum(out, initial)
+
+
+def min(x, axis=None, keepdims=False, initial=None):
+    out = _min(x, axis, keepdims)
+    return out if initial is None else minimum(out, initial)
+
+
+_WIDEN = frozenset(np.dtype(n) for n in ("bool", "int8", "int16", "int32", "uint8"))
+I32 = np.dtype("int32")
+
+
+def prod(x, axis=None, keepdims=False, dtype=None):
     axis = _ax(axis)
+    if dtype is not None:
+        x = cast(x, dtype)
+    elif _val(x).dtype in _WIDEN:  # NumPy would widen to int64; Keras gives int32
+        return np.prod(_val(x), axis=axis, keepdims=keepdims, dtype=I32)
     if type(x) is Traced:
         xv = x.value
         out = np.prod(xv, axis=axis, keepdims=keepdims)
@@ -551,12 +569,12 @@ def prod(x, axis=None, keepdims=False):
     return np.prod(x, axis=axis, keepdims=keepdims)
 
 
-def argmax(x, axis=-1):
-    return np.argmax(_val(x), axis=axis)
+def argmax(x, axis=None, keepdims=False):
+    return np.argmax(_val(x), axis=axis, keepdims=keepdims).astype(I32)
 
 
-def argmin(x, axis=-1):
-    return np.argmin(_val(x), axis=axis)
+def argmin(x, axis=None, keepdims=False):
+    return np.argmin(_val(x), axis=axis, keepdims=keepdims).astype(I32)
 
 
 def any(x, axis=None, keepdims=False):
@@ -567,7 +585,14 @@ def all(x, axis=None, keepdims=False):
     return np.all(_val(x), axis=_ax(axis), keepdims=keepdims)
 
 
-def cumsum(x, axis=0):
+def cumsum(x, axis=None, dtype=None):
+    if dtype is not None:
+        x = cast(x, dtype)
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
+    xv = _val(x)
+    if xv.dtype.kind in "biu":  # no gradient; NumPy would widen to int64
+        return np.cumsum(xv, axis=axis, dtype=I32 if xv.dtype.kind == "b" else xv.dtype)
     if type(x) is Traced:
         xv = x.value
         out = np.cumsum(xv, axis=axis)
@@ -938,7 +963,7 @@ def scatter_add(x, indices, updates):
 def top_k(x, k, sorted=True):
     xv = _val(x)
     key = xv if xv.dtype.kind == "f" else xv.astype(np.int64)
-    idx = np.argsort(-key, axis=-1, kind="stable")[..., :k]
+    idx = np.argsort(-key, axis=-1, kind="stable")[..., :k].astype(I32)
     return take_along_axis(x, idx, -1), idx
 
 

@@ -445,18 +445,18 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
             return x
         return torch.mean(x, dim=_dims(axis), keepdim=keepdims)
 
-    def max(self, x, axis=None, keepdims=False):
-        if axis == ():
-            return self._t(x)
-        return torch.amax(self._t(x), dim=_dims(axis), keepdim=keepdims)  # ties share the gradient
+    def max(self, x, axis=None, keepdims=False, initial=None):
+        out = self._t(x) if axis == () else torch.amax(self._t(x), dim=_dims(axis), keepdim=keepdims)
+        return out if initial is None else self.maximum(out, initial)  # amax: ties share the gradient
 
-    def min(self, x, axis=None, keepdims=False):
-        if axis == ():
-            return self._t(x)
-        return torch.amin(self._t(x), dim=_dims(axis), keepdim=keepdims)
+    def min(self, x, axis=None, keepdims=False, initial=None):
+        out = self._t(x) if axis == () else torch.amin(self._t(x), dim=_dims(axis), keepdim=keepdims)
+        return out if initial is None else self.minimum(out, initial)
 
-    def prod(self, x, axis=None, keepdims=False):
-        x = self._t(x)
+    def prod(self, x, axis=None, keepdims=False, dtype=None):
+        x = self._t(x) if dtype is None else self.cast(x, dtype)
+        if x.dtype in _WIDEN:  # torch would widen to int64; Keras gives int32
+            return self.cast(self.prod(x.to(torch.int64), axis, keepdims), "int32")
         if axis is None:
             out = torch.prod(x)
             return out.reshape((1,) * x.ndim) if keepdims else out
@@ -467,11 +467,11 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
             x = torch.prod(x, dim=a, keepdim=True)
         return x if keepdims else x.squeeze(tuple(axes))
 
-    def argmax(self, x, axis=-1):
-        return torch.argmax(_no_bool(self._t(x)), dim=axis)  # first occurrence
+    def argmax(self, x, axis=None, keepdims=False):
+        return _arg(torch.argmax, self._t(x), axis, keepdims)  # first occurrence
 
-    def argmin(self, x, axis=-1):
-        return torch.argmin(_no_bool(self._t(x)), dim=axis)
+    def argmin(self, x, axis=None, keepdims=False):
+        return _arg(torch.argmin, self._t(x), axis, keepdims)
 
     def any(self, x, axis=None, keepdims=False):
         return _truth_reduce(torch.any, self._t(x), axis, keepdims)
@@ -479,11 +479,13 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
     def all(self, x, axis=None, keepdims=False):
         return _truth_reduce(torch.all, self._t(x), axis, keepdims)
 
-    def cumsum(self, x, axis=0):
-        x = self._t(x)
+    def cumsum(self, x, axis=None, dtype=None):
+        x = self._t(x) if dtype is None else self.cast(x, dtype)
         if axis is None:
             x, axis = x.reshape(-1), 0
-        return torch.cumsum(x, dim=axis)
+        # torch would widen integers to int64; Keras keeps them (bool: int32)
+        out_dt = torch.int32 if x.dtype == torch.bool else x.dtype
+        return torch.cumsum(x, dim=axis, dtype=out_dt)
 
     def var(self, x, axis=None, keepdims=False):
         return _spread(torch.var, self._t(x), axis, keepdims)
@@ -683,7 +685,7 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
 
     def top_k(self, x, k, sorted=True):
         values, indices = torch.topk(self._t(x), k, dim=-1, largest=True, sorted=sorted)
-        return values, indices
+        return values, indices.to(torch.int32)
 
     # ----------------------------------------------------------- linear algebra
     def matmul(self, x, y):
@@ -873,6 +875,20 @@ def _fits_int32(a):
 
 def _no_bool(x):
     return x.to(torch.uint8) if x.dtype == torch.bool else x
+
+
+_WIDEN = (torch.bool, torch.int8, torch.int16, torch.int32, torch.uint8)
+
+
+def _arg(fn, x, axis, keepdims):
+    """torch.argmax / argmin as Keras: None flattens, int32 result."""
+    x = _no_bool(x)
+    if axis is None:
+        out = fn(x.reshape(-1))
+        out = out.reshape((1,) * x.ndim) if keepdims else out
+    else:
+        out = fn(x, dim=axis, keepdim=keepdims)
+    return out.to(torch.int32)
 
 
 def _nograd(x):
