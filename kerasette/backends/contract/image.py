@@ -90,16 +90,20 @@ class ImageOps(abc.ABC):
             return x, dt
         return self.cast(x, "float32"), dt
 
-    def _img_back(self, x, dt):
-        """Cast a float result back to ``dt``, rounding half away from zero for integers
-        (as ``jax.scipy.ndimage.map_coordinates``) and saturating."""
+    def _img_back(self, x, dt, half_even=False):
+        """Cast a float result back to ``dt``, rounding integers half away from zero (as
+        ``jax.scipy.ndimage.map_coordinates``) or, with ``half_even``, half to even (as
+        Keras's ``resize``), and saturating."""
         if self.dtype(x) == dt:
             return x
         if dt.startswith("float") or dt == "bfloat16":
             return self.cast(x, dt)
         if dt == "bool":
             return self.cast(x, dt)
-        r = self.multiply(self.sign(x), self.floor(self.add(self.abs(x), 0.5)))
+        if half_even:
+            r = self.round(x)
+        else:
+            r = self.multiply(self.sign(x), self.floor(self.add(self.abs(x), 0.5)))
         info = _np.iinfo(_np.dtype(dt))
         return self.cast(self.clip(r, float(info.min), float(info.max)), dt)
 
@@ -319,7 +323,7 @@ class ImageOps(abc.ABC):
         ``crop_to_aspect_ratio`` first crops the largest centred window of the target
         aspect; ``pad_to_aspect_ratio`` first pads the short side evenly with
         ``fill_value`` (``fill_mode`` must be ``'constant'``). Integer images are
-        resized in float32, rounded and saturated back. Differentiable."""
+        resized in float32, rounded half to even and saturated back. Differentiable."""
         op = "resize"
         _choice(op, "interpolation", interpolation, _RESIZE_METHODS)
         _choice(op, "fill_mode", fill_mode, ("constant",))
@@ -362,7 +366,7 @@ class ImageOps(abc.ABC):
                 kernel = {"bilinear": "linear", "bicubic": "cubic"}.get(interpolation, interpolation)
                 wmat = self._img_st_weights(m, n, n / m, 0.0, kernel, antialias, cdt)
                 x = self._img_apply_axis(x, axis, wmat)
-        return self._img_out(self._img_back(x, dt), unbatched, df)
+        return self._img_out(self._img_back(x, dt, half_even=True), unbatched, df)
 
     def scale_and_translate(self, images, output_shape, scale, translation, spatial_dims, method,
                             antialias=True):
@@ -373,7 +377,7 @@ class ImageOps(abc.ABC):
         widened by ``1 / scale`` when downsampling with ``antialias``; samples outside the
         input are 0. ``output_shape`` is the full output shape (other axes unchanged);
         ``scale``/``translation`` hold one entry per spatial dim (arrays or numbers).
-        Integer images are computed in float32 and rounded back. Differentiable w.r.t.
+        Integer images give float32 (as ``jax.image``). Differentiable w.r.t.
         ``images`` (and ``scale``/``translation``)."""
         _choice("scale_and_translate", "method", method, tuple(_ST_KERNELS))
         x = self.convert(images)
@@ -400,7 +404,7 @@ class ImageOps(abc.ABC):
             wmat = self._img_st_weights(shape[d], output_shape[d], self.getitem(sc, k), self.getitem(tr, k),
                                         _ST_KERNELS[method], antialias, cdt)
             x = self._img_apply_axis(x, d, wmat)
-        return self._img_back(x, dt)
+        return x
 
     # ------------------------------------------------------------------ cropping, padding
     @staticmethod
