@@ -203,10 +203,8 @@ class ImageOps(abc.ABC):
         if ch == 1:
             return x
         xf, dt = self._img_float(x)
-        wshape = [1] * self.ndim(x)
-        wshape[axis] = 3
-        wts = self.reshape(self.convert(_np.array([0.2989, 0.5870, 0.1140]), self.dtype(xf)), tuple(wshape))
-        y = self.sum(self.multiply(xf, wts), axis=axis, keepdims=True)
+        wts = self.convert(_np.array([0.2989, 0.5870, 0.1140]), self.dtype(xf))
+        y = self.expand_dims(self.tensordot(xf, wts, axes=([axis], [0])), axis)
         return y if self.dtype(y) == dt else self.cast(y, dt)
 
     def _img_split3(self, op, images, data_format):
@@ -626,7 +624,8 @@ class ImageOps(abc.ABC):
 
     # ------------------------------------------------------------------ filters
     def gaussian_blur(self, images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None):
-        """Depthwise Gaussian blur, ``'same'`` size with zero padding.
+        """Gaussian blur of each channel, ``'same'`` size with zero padding (separable: a pass
+        along the height, then one along the width).
 
         As Keras on JAX, ``kernel_size = (kw, kh)`` and ``sigma = (sigma_x, sigma_y)``: the
         first entries act along the width (an int/float is used for both). Integer
@@ -648,12 +647,12 @@ class ImageOps(abc.ABC):
         return self._img_out(y, unbatched, df)
 
     def _img_blur(self, x, kx, ky, sx, sy):
+        """Separable Gaussian blur of NHWC ``x`` (a pass along H, then along W), zero padded."""
         dt = self.dtype(x)
         c = self.shape(x)[-1]
-        k2 = self.multiply(self.reshape(self._img_gauss1d(ky, sy, dt), (ky, 1)),
-                           self.reshape(self._img_gauss1d(kx, sx, dt), (1, kx)))
-        kern = self.broadcast_to(self.reshape(k2, (ky, kx, 1, 1)), (ky, kx, c, 1))
-        return self.depthwise_conv(x, kern, 1, "same")
+        gy = self.broadcast_to(self.reshape(self._img_gauss1d(ky, sy, dt), (ky, 1, 1, 1)), (ky, 1, c, 1))
+        gx = self.broadcast_to(self.reshape(self._img_gauss1d(kx, sx, dt), (1, kx, 1, 1)), (1, kx, c, 1))
+        return self.depthwise_conv(self.depthwise_conv(x, gy, 1, "same"), gx, 1, "same")
 
     def sobel_edges(self, images, data_format=None):
         """Sobel gradients ``[dy, dx]`` (3x3 kernels, zero padding, cross-correlation) on a
