@@ -628,9 +628,11 @@ class ImageOps(abc.ABC):
         along the height, then one along the width).
 
         As Keras on JAX, ``kernel_size = (kw, kh)`` and ``sigma = (sigma_x, sigma_y)``: the
-        first entries act along the width (an int/float is used for both). Integer
-        images are blurred in float32 and returned as float32. Differentiable (also
-        w.r.t. a tensor ``sigma``)."""
+        first entries act along the width (an int/float is used for both; ``sigma`` may
+        be a ``(2,)`` tensor). Integer images are blurred in float32 and returned as
+        float32. ``data_format=None`` is the config's format as documented (Keras 3.15's
+        JAX backend reads ``None`` as channels-first here). Differentiable (also w.r.t.
+        a tensor ``sigma``)."""
         op = "gaussian_blur"
         kx, ky = (int(k) for k in _pair(op, "kernel_size", kernel_size))
         if isinstance(sigma, (list, tuple)):
@@ -737,7 +739,7 @@ class ImageOps(abc.ABC):
         ``(B, oh, ow, ph * pw * C)`` (row-major over ``(ph, pw, C)``), stepping by
         ``strides`` (default ``size``), with ``dilation_rate`` and ``'valid'``/``'same'``
         padding. A 3-tuple ``size`` extracts 3-D patches (``extract_patches_3d``).
-        Differentiable."""
+        Integer images give float32 patches. Differentiable."""
         op = "extract_patches"
         if isinstance(size, (list, tuple)) and len(size) == 3:
             return self.extract_patches_3d(images, size, strides, dilation_rate, padding, data_format)
