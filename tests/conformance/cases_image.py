@@ -496,6 +496,20 @@ add("perspective_transform", "chw-unbatched",
     lambda x, s, e: r_perspective(x, s, e, df="channels_first"), [u((2, 4, 5)), _sp, _ep], diff=[0],
     tol="heavy", keras=lambda k, x, s, e: k.image.perspective_transform(x, s, e, data_format="channels_first"))
 
+# gradients w.r.t. the geometry too (Keras on JAX differentiates them as well)
+add("scale_and_translate", "grad-scale-translation",
+    lambda b, x, s, t: b.scale_and_translate(x, (1, 4, 5, 1), s, t, (1, 2), "cubic"),
+    lambda x, s, t: r_scale_and_translate(x, (1, 4, 5, 1), s, t, (1, 2), "cubic"),
+    [u((1, 5, 4, 1)), np.array([0.83, 1.21], F32), np.array([0.13, -0.37], F32)], diff=[0, 1, 2], tol="heavy",
+    keras=lambda k, x, s, t: k.image.scale_and_translate(x, (1, 4, 5, 1), s, t, (1, 2), "cubic"))
+add("map_coordinates", "grad-coordinates", lambda b, x, c: b.map_coordinates(x, c, 1, "mirror"),
+    lambda x, c: r_map_coordinates(x, c, 1, "mirror"), [_mc_in, _offhalf((2, 5), -2.0, 6.0)], diff=[0, 1],
+    tol="reduce", keras=lambda k, x, c: k.image.map_coordinates(x, c, 1, "mirror"))
+add("perspective_transform", "grad-points",
+    lambda b, x, s, e: b.perspective_transform(x, s, e),
+    lambda x, s, e: r_perspective(x, s, e), [u((1, 3, 4, 1)), _sp, _ep], diff=[0, 1, 2], tol="heavy",
+    keras=lambda k, x, s, e: k.image.perspective_transform(x, s, e, data_format="channels_last"))
+
 # ===================================================================== filters
 add("gaussian_blur", "kernel-wh-sigma-xy",
     lambda b, x: b.gaussian_blur(x, (3, 5), (1.0, 2.0), data_format="channels_last"),
