@@ -12,7 +12,6 @@ between SciPy and JAX).
 from __future__ import annotations
 
 import colorsys
-import math
 
 import numpy as np  # noqa: F401
 
@@ -464,7 +463,8 @@ add("affine_transform", "nearest-one-transform",
                                                    data_format="channels_last"))
 add("affine_transform", "nearest-batch-mirror",
     lambda b, x, t: b.affine_transform(x, t, interpolation="nearest", fill_mode="mirror"),
-    lambda x, t: r_affine(x, t, "nearest", "mirror"), [_img, _aff0 * np.array([1.3, 1, 1, 1, 1.2, 1, 1, 1], F32)], tol="exact",
+    lambda x, t: r_affine(x, t, "nearest", "mirror"),
+    [_img, _aff0 * np.array([1.3, 1, 1, 1, 1.2, 1, 1, 1], F32)], tol="exact",
     keras=lambda k, x, t: k.image.affine_transform(x, t, interpolation="nearest", fill_mode="mirror",
                                                    data_format="channels_last"))
 add("affine_transform", "int32-rounds", lambda b, x, t: b.affine_transform(x, t),

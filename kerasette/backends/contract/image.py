@@ -1,4 +1,5 @@
-"""Image ops, channels-last unless ``data_format`` says otherwise: resizing, affine and perspective transforms, colour spaces, patches.
+"""Image ops, channels-last unless ``data_format`` says otherwise: resizing, affine and
+perspective transforms, colour spaces, filters, patches.
 
 Part of the ops contract (see ``kerasette/backends/base.py`` for the rules).
 
