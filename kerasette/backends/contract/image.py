@@ -329,10 +329,11 @@ class ImageOps(abc.ABC):
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError("image.resize: only one of `pad_to_aspect_ratio` and `crop_to_aspect_ratio` "
                              "can be True.")
-        if not isinstance(size, (list, tuple)) or len(size) != 2:
+        try:
+            th, tw = (int(s) for s in size)
+        except (TypeError, ValueError):
             raise ValueError(f"image.resize: `size` must be a tuple of two integers (height, width), "
-                             f"got {size!r}.")
-        th, tw = int(size[0]), int(size[1])
+                             f"got {size!r}.") from None
         if th <= 0 or tw <= 0:
             raise ValueError(f"image.resize: `size` must have positive height and width, got {size!r}.")
         x, unbatched, df = self._img_in(op, images, data_format)
