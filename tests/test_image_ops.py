@@ -109,7 +109,7 @@ def test_elastic_deterministic_part_matches_keras(keras_module, engine, interpol
     from keras.src.random.seed_generator import draw_seed
     x = IMG[:1]
     seed, alpha, sigma = 5, 3.0, 1.0
-    want = np.asarray(keras_module.ops_image.elastic_transform(
+    want = np.asarray(keras_module.ops.image.elastic_transform(
         x, alpha=alpha, sigma=sigma, interpolation=interpolation, fill_mode=fill_mode, fill_value=0.25, seed=seed,
         data_format="channels_last"))
     noise = np.array(jax.random.normal(draw_seed(seed), shape=(1, 6, 7), dtype="float32"))
