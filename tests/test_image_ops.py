@@ -157,3 +157,25 @@ def test_resize_under_jit_and_grad(engine):
     (val, _), (g,) = b.jit(b.value_and_grad(loss))([x])
     assert np.isfinite(float(_np(b, val)))
     assert _np(b, g).shape == IMG.shape and np.abs(_np(b, g)).sum() > 0
+
+
+def _resize_configs(n=16):
+    rng = np.random.default_rng(2024)
+    for _ in range(n):
+        h, w, th, tw = (int(v) for v in rng.integers(1, 12, 4))
+        crop = bool(rng.integers(0, 2))
+        yield (h, w), (th, tw), dict(interpolation=str(rng.choice(["bilinear", "nearest", "bicubic", "lanczos3",
+                                                                   "lanczos5"])),
+                                     antialias=bool(rng.integers(0, 2)), crop_to_aspect_ratio=crop,
+                                     pad_to_aspect_ratio=(not crop) and bool(rng.integers(0, 2)), fill_value=0.5)
+
+
+@pytest.mark.keras_oracle
+def test_resize_random_configs_match_keras(keras_module, engine):
+    """Sizes 1..11 both ways, every method, antialias, crop/pad: Keras's numbers."""
+    rng = np.random.default_rng(7)
+    for hw, size, kw in _resize_configs():
+        x = rng.standard_normal((2, *hw, 2)).astype(np.float32)
+        want = np.asarray(keras_module.ops.image.resize(x, size, data_format="channels_last", **kw))
+        got = _np(engine, engine.resize(engine.convert(x), size, data_format="channels_last", **kw))
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4, err_msg=f"{hw} -> {size} {kw}")
