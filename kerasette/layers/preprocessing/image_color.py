@@ -2,14 +2,15 @@
 auto-contrast, saturation, hue, colour degeneration, sharpness, Gaussian blur and
 colour jitter.
 
-All work on NHWC internally; RGB <-> HSV is written once here (``rgb_to_hsv`` /
-``hsv_to_rgb``, the dm_pix formulas Keras uses). Random layers draw from
+All work on NHWC internally; grayscale, RGB <-> HSV and the Gaussian blur are the
+ops of ``kerasette.ops.image`` (the dm_pix formulas Keras uses). Random layers draw from
 ``portable_random`` (one seed, same images on every engine) and are the identity
 unless ``training``; ``AutoContrast`` is deterministic and always applies, as Keras.
 """
 from __future__ import annotations
 
 from ... import config, ops
+from ...ops import image as image_ops
 from .image_augmentation import RandomBrightness, RandomContrast
 from .image_common import ImageLayer, RandomImageLayer, check_range, check_value_range, rescale
 from .portable_random import uniform
@@ -24,39 +25,18 @@ def _channels(layer, x, n=3):
 
 
 def grayscale(x):
-    """``(B, H, W, 1)`` luminance of NHWC RGB images (Keras 3's weights)."""
-    w = ops.convert_to_tensor(list(GRAY_WEIGHTS), ops.dtype(x))
-    return ops.expand_dims(ops.tensordot(x, w, axes=([3], [0])), -1)
+    """``(B, H, W, 1)`` luminance of NHWC RGB images (``kerasette.ops.image.rgb_to_grayscale``)."""
+    return image_ops.rgb_to_grayscale(x, data_format="channels_last")
 
 
 def rgb_to_hsv(x):
-    """NHWC RGB -> HSV, hue and saturation in [0, 1], value in the input's scale."""
-    eps = 1.1920929e-07 if ops.dtype(x) == "float32" else 2.220446049250313e-16
-    x = ops.where(ops.less(ops.abs(x), eps), ops.zeros_like(x), x)
-    r, g, b = (ops.getitem(x, (Ellipsis, k)) for k in range(3))
-    v = ops.maximum(ops.maximum(r, g), b)
-    span = ops.subtract(v, ops.minimum(ops.minimum(r, g), b))
-    pos_v, pos_span = ops.greater(v, 0.0), ops.greater(span, 0.0)
-    s = ops.where(pos_v, ops.divide(span, ops.where(pos_v, v, ops.ones_like(v))), ops.zeros_like(v))
-    norm = ops.divide(1.0, ops.multiply(ops.where(pos_span, span, ops.ones_like(span)), 6.0))
-    h = ops.where(ops.equal(v, g), ops.add(ops.multiply(norm, ops.subtract(b, r)), 2.0 / 6.0),
-                  ops.add(ops.multiply(norm, ops.subtract(r, g)), 4.0 / 6.0))
-    h = ops.where(ops.equal(v, r), ops.multiply(norm, ops.subtract(g, b)), h)
-    h = ops.add(ops.where(pos_span, h, ops.zeros_like(h)),
-                ops.cast(ops.less(h, 0.0), ops.dtype(h)))
-    return ops.stack([h, s, v], axis=-1)
+    """NHWC RGB -> HSV (``kerasette.ops.image.rgb_to_hsv``, the dm_pix formulas Keras uses)."""
+    return image_ops.rgb_to_hsv(x, data_format="channels_last")
 
 
 def hsv_to_rgb(x):
-    """Inverse of ``rgb_to_hsv``."""
-    h, s, v = (ops.getitem(x, (Ellipsis, k)) for k in range(3))
-    dh = ops.multiply(h, 6.0)
-    dr = ops.clip(ops.subtract(ops.abs(ops.subtract(dh, 3.0)), 1.0), 0.0, 1.0)
-    dg = ops.clip(ops.subtract(2.0, ops.abs(ops.subtract(dh, 2.0))), 0.0, 1.0)
-    db = ops.clip(ops.subtract(2.0, ops.abs(ops.subtract(dh, 4.0))), 0.0, 1.0)
-    keep = ops.subtract(1.0, s)
-    return ops.stack([ops.multiply(v, ops.add(keep, ops.multiply(s, d))) for d in (dr, dg, db)],
-                     axis=-1)
+    """Inverse of ``rgb_to_hsv`` (``kerasette.ops.image.hsv_to_rgb``)."""
+    return image_ops.hsv_to_rgb(x, data_format="channels_last")
 
 
 def _per_image(u, b):
@@ -417,26 +397,15 @@ class RandomGaussianBlur(_RandomColor):
         self.sigma = check_range(self, "sigma", sigma, 0, 1)
         self.value_range = check_value_range(self, value_range, sort=False)
 
-    @staticmethod
-    def _kernel(size, sigma, dtype):
-        t = ops.convert_to_tensor([i - (size - 1) / 2.0 for i in range(size)], dtype)
-        k = ops.exp(ops.multiply(ops.square(ops.divide(t, sigma)), -0.5))
-        return ops.divide(k, ops.sum(k))
-
     def _apply(self, x, seed):
-        b, c, dt = ops.shape(x)[0], ops.shape(x)[-1], ops.dtype(x)
+        b, dt = ops.shape(x)[0], ops.dtype(x)
         u = uniform(seed, (2 * b + 2,))
         (f0, f1), (s0, s1) = self.factor, self.sigma
         prob = ops.add(ops.multiply(ops.getitem(u, slice(0, b)), f1 - f0), f0)
         apply = _per_image(ops.less(ops.getitem(u, slice(b, 2 * b)), prob), b)
         sig = ops.cast(ops.add(ops.add(ops.multiply(ops.getitem(u, slice(2 * b, 2 * b + 2)), s1 - s0), s0),
                                1e-6), dt)
-        kw, kh = self.kernel_size
-        kx = self._kernel(kw, ops.getitem(sig, 0), dt)
-        ky = self._kernel(kh, ops.getitem(sig, 1), dt)
-        ones = ops.ones((1, 1, c, 1), dt)
-        y = ops.depthwise_conv(x, ops.multiply(ops.reshape(ky, (kh, 1, 1, 1)), ones), 1, "same", "channels_last")
-        y = ops.depthwise_conv(y, ops.multiply(ops.reshape(kx, (1, kw, 1, 1)), ones), 1, "same", "channels_last")
+        y = image_ops.gaussian_blur(x, self.kernel_size, sig, data_format="channels_last")
         y = ops.clip(y, float(self.value_range[0]), float(self.value_range[1]))
         return ops.where(apply, y, ops.clip(x, float(self.value_range[0]), float(self.value_range[1])))
 

@@ -25,12 +25,13 @@ class Resizing(ImageLayer):
 
     Args:
         height, width: the output size.
-        interpolation: ``'bilinear'`` (half-pixel centres) or ``'nearest'``.
+        interpolation: ``'bilinear'`` (half-pixel centres), ``'nearest'``, ``'bicubic'``,
+            ``'lanczos3'`` or ``'lanczos5'`` (``kerasette.ops.image.resize``).
         crop_to_aspect_ratio: crop the largest centred window of the target aspect first.
         pad_to_aspect_ratio: pad the short side evenly with ``fill_value`` first.
         fill_mode: only ``'constant'`` (as Keras 3).
         fill_value: the padding value.
-        antialias: only ``False`` is supported.
+        antialias: widen the kernel when downsampling (not for ``'nearest'``).
         data_format: ``'channels_last'`` (default from the config) or ``'channels_first'``.
 
     Example:
@@ -43,25 +44,23 @@ class Resizing(ImageLayer):
                  data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         _check_size(self, height, width)
-        check_choice(self, "interpolation", interpolation, geo.INTERPOLATIONS)
+        check_choice(self, "interpolation", interpolation, geo.RESIZE_INTERPOLATIONS)
         check_choice(self, "fill_mode", fill_mode, ("constant",))
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError(f"Resizing '{self.name}': only one of `crop_to_aspect_ratio` and "
                              "`pad_to_aspect_ratio` can be True.")
-        if antialias:
-            raise ValueError(f"Resizing '{self.name}': `antialias=True` is not supported.")
         self.height, self.width = height, width
         self.interpolation = interpolation
         self.crop_to_aspect_ratio = bool(crop_to_aspect_ratio)
         self.pad_to_aspect_ratio = bool(pad_to_aspect_ratio)
         self.fill_mode = fill_mode
         self.fill_value = fill_value
-        self.antialias = False
+        self.antialias = bool(antialias)
 
     def call(self, inputs):
         x, unbatched = self._nhwc(inputs)
         x = geo.resize(x, self.height, self.width, self.interpolation, self.crop_to_aspect_ratio,
-                       self.pad_to_aspect_ratio, self.fill_value)
+                       self.pad_to_aspect_ratio, self.fill_value, self.antialias)
         return self._back(x, unbatched)
 
     def compute_output_shape(self, input_shape):
