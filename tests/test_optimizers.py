@@ -526,7 +526,7 @@ _KERAS_RUNS = {}
 def keras_reference_run(keras, name, kw, data, names, cache):
     """Keras's optimizer ``name(**kw)`` applied to ``data = (x0, grads)``: its final
     weights, its ``(variable name, value)`` state and its config (once per case in ``cache``)."""
-    key = (name, tuple(sorted(kw.items())))
+    key = (name, repr(sorted(kw.items())))
     if key not in cache:
         x0, grads = data
         kopt = getattr(keras.optimizers, name)(**kw)

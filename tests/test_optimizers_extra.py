@@ -275,7 +275,8 @@ def test_pure_step_matches_stateful(engine, cls):
         np.testing.assert_allclose(ops.convert_to_numpy(got), want.numpy(), rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("name,lr", [("ftrl", 0.5), ("lamb", 0.02), ("adafactor", 0.05)])
+@pytest.mark.parametrize("name,lr", [("ftrl", 0.5), ("lamb", 0.02), ("adafactor", 0.05), ("muon", 0.02),
+                                     ("schedulefreeadamw", 0.02)])
 def test_model_trains_with_fit(engine, name, lr):
     set_random_seed(7)
     rng = np.random.default_rng(7)
@@ -304,6 +305,12 @@ ORACLE = [
     ("Adafactor", {"learning_rate": 0.01, "clip_threshold": 0.5, "relative_step": False,
                    "global_clipnorm": 3.0}),
     ("Lamb", {"learning_rate": 0.01, "gradient_accumulation_steps": 2, "use_ema": True}),
+    ("Muon", {"learning_rate": 0.01}),
+    ("Muon", {"learning_rate": 0.02, "nesterov": False, "rms_rate": None, "adam_lr_ratio": 0.1,
+              "weight_decay": 0.01, "adam_weight_decay": 0.02, "ns_steps": 3}),
+    ("Muon", {"learning_rate": 0.01, "exclude_layers": ["kernel"], "clipnorm": 1.0}),
+    ("ScheduleFreeAdamW", {"learning_rate": 0.01}),
+    ("ScheduleFreeAdamW", {"learning_rate": 0.02, "warmup_steps": 2, "beta_1": 0.8, "weight_decay": 0.01}),
 ]
 
 _KERAS_RUNS = {}

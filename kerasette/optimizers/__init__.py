@@ -16,14 +16,17 @@ from .base import Optimizer
 from .ftrl import Ftrl
 from .lamb import Lamb
 from .lion import Lion
+from .muon import Muon
 from .rmsprop import RMSprop
+from .schedule_free import ScheduleFreeAdamW
 from .sgd import SGD
 
 _BUILTINS = {c.__name__.lower(): c for c in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta,
-                                             Adamax, Nadam, Lion, Ftrl, Lamb, Adafactor)}
+                                             Adamax, Nadam, Lion, Ftrl, Lamb, Adafactor, Muon,
+                                             ScheduleFreeAdamW)}
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax",
-           "Nadam", "Lion", "Ftrl", "Lamb", "Adafactor", "schedules", "get", "serialize",
+           "Nadam", "Lion", "Ftrl", "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW", "schedules", "get", "serialize",
            "deserialize"]
 
 
