@@ -656,7 +656,8 @@ class ImageOps(abc.ABC):
         c = self.shape(x)[-1]
         gy = self.broadcast_to(self.reshape(self._img_gauss1d(ky, sy, dt), (ky, 1, 1, 1)), (ky, 1, c, 1))
         gx = self.broadcast_to(self.reshape(self._img_gauss1d(kx, sx, dt), (1, kx, 1, 1)), (1, kx, c, 1))
-        return self.depthwise_conv(self.depthwise_conv(x, gy, 1, "same"), gx, 1, "same")
+        rows = self.depthwise_conv(x, gy, 1, "same", "channels_last")
+        return self.depthwise_conv(rows, gx, 1, "same", "channels_last")
 
     def sobel_edges(self, images, data_format=None):
         """Sobel gradients ``[dy, dx]`` (3x3 kernels, zero padding, cross-correlation) on a
@@ -670,7 +671,7 @@ class ImageOps(abc.ABC):
         c = self.shape(x)[-1]
         gy = _np.array([[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]])
         kern = _np.broadcast_to(_np.stack([gy, gy.T], axis=-1)[:, :, None, :], (3, 3, c, 2))
-        y = self.depthwise_conv(x, self.convert(_np.ascontiguousarray(kern), dt), 1, "same")
+        y = self.depthwise_conv(x, self.convert(_np.ascontiguousarray(kern), dt), 1, "same", "channels_last")
         bsz, h, w, _ = self.shape(y)
         y = self.reshape(y, (bsz, h, w, c, 2))
         if df == "channels_first":
@@ -702,7 +703,7 @@ class ImageOps(abc.ABC):
         kern = self.broadcast_to(kern, (filter_size, filter_size, c, 1))
 
         def blur(v):
-            return self.depthwise_conv(v, kern, 1, "valid")
+            return self.depthwise_conv(v, kern, 1, "valid", "channels_last")
 
         c1, c2 = (k1 * max_val) ** 2, (k2 * max_val) ** 2
         mu1, mu2 = blur(a), blur(b)
@@ -730,7 +731,7 @@ class ImageOps(abc.ABC):
         c = self.shape(x)[-1]
         n = int(_np.prod(window)) * c
         kern = self.convert(_np.eye(n).reshape(tuple(window) + (c, n)), self.dtype(x))
-        y = self.conv(x, kern, strides, padding, dilation_rate)
+        y = self.conv(x, kern, strides, padding, "channels_last", dilation_rate)
         if df == "channels_first":
             y = self.moveaxis(y, -1, 1)
         return self.squeeze(y, 0) if unbatched else y
