@@ -84,7 +84,7 @@ class LinalgOps(abc.ABC):
 
     def _linalg_eye(self, x):
         n = self.shape(x)[-1]
-        return self.eye(n, self.dtype(x))
+        return self.eye(n, dtype=self.dtype(x))
 
     def _linalg_tri_mask(self, n, lower):
         rows = self.expand_dims(self.arange(n), 1)

@@ -19,7 +19,11 @@ def unflatten(treedef, leaves):
 
 
 def key(seed):
-    """A PRNG key from an integer seed (a traced int32 inside ``jit`` is fine)."""
+    """A PRNG key from an integer seed or a ``SeedGenerator`` state ``[seed, counter]``
+    (traced values inside ``jit`` are fine)."""
+    seed = jax.numpy.asarray(seed)
+    if seed.ndim == 1:
+        return jax.random.fold_in(jax.random.PRNGKey(seed[0]), seed[1])
     return jax.random.PRNGKey(seed)
 
 
