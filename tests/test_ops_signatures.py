@@ -174,13 +174,7 @@ KERAS_PARAMS = {
 # Each is a Keras parameter the contract does not have yet (its family's helper adds it);
 # the names kerasette does have are Keras's. Keras's parameter *values* are those families' too.
 EXCEPTIONS = {
-    "argmax": "no keepdims yet: stats family",
-    "argmin": "no keepdims yet: stats family",
     "convert_to_tensor": "no sparse/ragged: kerasette has no sparse or ragged tensors",
-    "cumsum": "no dtype yet: stats family",
-    "max": "no initial yet: stats family",
-    "min": "no initial yet: stats family",
-    "prod": "no dtype yet: stats family",
 }
 
 
