@@ -13,6 +13,7 @@ import numpy as np
 
 from . import config
 from .layers.symbolic import flatten, map_structure
+from .utils.packing import unpack_x_y_sample_weight as unpack  # noqa: F401 (the trainer's name)
 from .utils.seeding import global_rng
 
 
@@ -143,23 +144,6 @@ class ArraySource:
                 if batch is None:
                     return
             yield batch
-
-
-def unpack(data):
-    """Split a batch ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)`` (a list counts
-    as a tuple, as in Keras)."""
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) == 1:
-        return data[0], None, None
-    if len(data) == 2:
-        return data[0], data[1], None
-    if len(data) == 3:
-        return data
-    raise ValueError(f"A batch must be x, (x,), (x, y) or (x, y, sample_weight); got a "
-                     f"{type(data).__name__} of {len(data)} items.")
 
 
 def class_weight_to_sample_weights(y, class_weight):
