@@ -15,6 +15,7 @@ from .image_color import (AutoContrast, RandomColorDegeneration, RandomColorJitt
 from .image_mixing import CutMix, MixUp, RandomErasing
 from .image_resizing import CenterCrop, Resizing
 from .hashing import HashedCrossing, Hashing
+from .image_equalization import Equalization
 from .lookup import IntegerLookup, StringLookup
 from .spectrogram import MelSpectrogram, STFTSpectrogram
 from .pipeline import Pipeline
