@@ -28,7 +28,7 @@ from .regularization import (ActivityRegularization, AlphaDropout, GaussianDropo
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average,
                       concatenate, dot, maximum, minimum, multiply, subtract)
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from .preprocessing import (CategoryEncoding, Equalization, HashedCrossing, Hashing, MelSpectrogram, STFTSpectrogram, CenterCrop, Discretization, IntegerLookup, Normalization,
+from .preprocessing import (CategoryEncoding, Equalization, HashedCrossing, Hashing, RandomPerspective, MelSpectrogram, STFTSpectrogram, CenterCrop, Discretization, IntegerLookup, Normalization,
                             RandomBrightness, RandomContrast, RandomCrop, RandomFlip, RandomRotation,
                             RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
                             TextVectorization, AutoContrast, CutMix, MixUp, Pipeline, RandomColorDegeneration,
