@@ -585,14 +585,24 @@ def all(x, axis=None, keepdims=False):
     return np.all(_val(x), axis=_ax(axis), keepdims=keepdims)
 
 
-def cumsum(x, axis=None, dtype=None):
+def cumulative_input(x, axis, dtype, np_fn):
+    """What cumsum/cumprod share: ``(x, axis, None)`` after the dtype cast and flattening
+    for ``axis=None``, or ``(x, axis, result)`` for integer/bool input (no gradient; bool
+    gives int32 and other integers keep their dtype, where NumPy would widen to int64)."""
     if dtype is not None:
         x = cast(x, dtype)
     if axis is None:
         x, axis = reshape(x, (-1,)), 0
     xv = _val(x)
-    if xv.dtype.kind in "biu":  # no gradient; NumPy would widen to int64
-        return np.cumsum(xv, axis=axis, dtype=I32 if xv.dtype.kind == "b" else xv.dtype)
+    if xv.dtype.kind in "biu":
+        return x, axis, np_fn(xv, axis=axis, dtype=I32 if xv.dtype.kind == "b" else xv.dtype)
+    return x, axis, None
+
+
+def cumsum(x, axis=None, dtype=None):
+    x, axis, done = cumulative_input(x, axis, dtype, np.cumsum)
+    if done is not None:
+        return done
     if type(x) is Traced:
         xv = x.value
         out = np.cumsum(xv, axis=axis)

@@ -95,15 +95,11 @@ def _fit(values, index, counts, size, fill_value, axis):
 
 
 def cumprod(x, axis=None, dtype=None):
-    if dtype is not None:
-        from .ops import cast
-        x = cast(x, dtype)
-    if axis is None:
-        from .ops import reshape
-        x, axis = reshape(x, (-1,)), 0
+    from .ops import cumulative_input
+    x, axis, done = cumulative_input(x, axis, dtype, np.cumprod)
+    if done is not None:
+        return done
     xv = _val(x)
-    if xv.dtype.kind in "biu":  # no gradient; NumPy would widen to int64
-        return np.cumprod(xv, axis=axis, dtype=I32 if xv.dtype.kind == "b" else xv.dtype)
     out = np.cumprod(xv, axis=axis)
     if type(x) is not Traced:
         return out
