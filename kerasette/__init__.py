@@ -13,6 +13,7 @@ from . import layers, models  # noqa: F401
 from . import saving  # noqa: F401
 from . import datasets  # noqa: F401
 from . import wrappers  # noqa: F401
+from . import distribution  # noqa: F401
 from .layers import Input, InputSpec, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 from .variables import Variable  # noqa: F401

@@ -1,0 +1,42 @@
+"""The active engine's distributed runtime: ``kerasette/backends/<engine>/distributed.py``.
+
+Each engine module provides (the contract the distribution API calls):
+
+- ``list_devices(device_type)`` -> device names, ``"cpu:0"`` style, every process's;
+- ``initialize(job_addresses, num_processes, process_id)``: join the job;
+- ``process_count()``, ``process_index()``;
+- ``device_mesh(mesh)`` -> the engine's mesh for a ``DeviceMesh``;
+- ``tensor_layout(layout)`` -> the engine's placement for a ``TensorLayout``;
+- ``distribute_tensor(tensor, layout)`` -> the tensor placed per the layout.
+
+The NumPy engine has none: it runs in one process on one device.
+"""
+import importlib
+
+from .. import config
+
+DISTRIBUTED_ENGINES = ("jax", "torch")
+
+
+def runtime(what="kerasette.distribution"):
+    """The active engine's distributed module; a clear error on an engine without one."""
+    name = config.active().name
+    if name not in DISTRIBUTED_ENGINES:
+        raise ValueError(f"{what}: the {name} engine runs on one device and cannot distribute; "
+                         f"distribution runs on the {' and '.join(DISTRIBUTED_ENGINES)} engines "
+                         f"(set KERASETTE_BACKEND=jax or KERASETTE_BACKEND=torch).")
+    return importlib.import_module(f"kerasette.backends.{name}.distributed")
+
+
+def list_devices(device_type=None):
+    if config.active().name not in DISTRIBUTED_ENGINES:
+        return ["cpu:0"]
+    return runtime().list_devices(device_type)
+
+
+def process_count():
+    return runtime().process_count() if config.active().name in DISTRIBUTED_ENGINES else 1
+
+
+def process_index():
+    return runtime().process_index() if config.active().name in DISTRIBUTED_ENGINES else 0
