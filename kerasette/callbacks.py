@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import collections
 import csv
-import json
 import math
 import numbers
 import os
-import shutil
 import string
 import warnings
 
@@ -715,125 +713,6 @@ class LambdaCallback(Callback):
                 setattr(self, name, fn)
 
 
-# --------------------------------------------------------- BackupAndRestore
-class BackupAndRestore(_SavesEveryNBatches, Callback):
-    """Back up the training state so an interrupted ``fit`` resumes where it stopped.
-
-    At the end of each epoch (or every ``save_freq`` batches) it writes the
-    model weights with the optimizer state (``model.save_weights``) and the
-    state of the generator that shuffles the data to ``backup_dir``. A later
-    ``fit`` with a ``BackupAndRestore`` on the same folder restores them in
-    ``on_train_begin`` and continues from the next epoch, so an interrupted
-    run followed by a resumed one ends with the weights of an uninterrupted
-    run (with epoch backups). The folder is deleted when training finishes.
-
-    Args:
-        backup_dir: a folder used only by this callback.
-        save_freq: ``'epoch'``, or back up every this many batches (the
-            resumed run restarts the interrupted epoch from its beginning, as
-            Keras).
-        double_checkpoint: keep the previous backup too and fall back to it
-            when the latest cannot be read.
-        delete_checkpoint: delete ``backup_dir`` once training finishes.
-
-    Example:
-        >>> backup = BackupAndRestore("/tmp/backup")
-        >>> model.fit(x, y, epochs=10, callbacks=[backup])   # interrupted at epoch 4 ...
-        >>> model.fit(x, y, epochs=10, callbacks=[backup])   # ... runs epochs 5 to 10
-    """
-
-    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
-                 delete_checkpoint=True):
-        super().__init__()
-        if not backup_dir:
-            raise ValueError("Empty `backup_dir` argument passed")
-        if save_freq != "epoch" and not isinstance(save_freq, int):
-            raise ValueError(f"Invalid value for argument `save_freq`. Received: "
-                             f"save_freq={save_freq}. Expected either 'epoch' or an integer value.")
-        self.backup_dir = os.fspath(backup_dir)
-        self.save_freq = save_freq
-        self.double_checkpoint = double_checkpoint
-        self.delete_checkpoint = delete_checkpoint
-        self._batches_seen_since_last_saving = 0
-        self._last_batch_seen = 0
-        self._current_epoch = 0
-        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
-        self._training_metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
-        self._files = (self._weights_path, self._training_metadata_path)
-
-    def on_train_begin(self, logs=None):
-        try:
-            self._load_model()
-        except OSError:
-            prev = [f"{p}.bkp" for p in self._files]
-            if not os.path.exists(prev[0]):
-                raise
-            for src, dst in zip(prev, self._files):
-                if os.path.exists(src):
-                    shutil.copyfile(src, dst)
-                elif os.path.exists(dst):
-                    os.remove(dst)
-            self._load_model()
-
-    def _load_model(self):
-        if not os.path.exists(self._weights_path):
-            return
-        model = self.model
-        if not model.built:
-            raise ValueError("To use the BackupAndRestore callback, your model must be built "
-                             f"before you call `fit()`. Model {model.name!r} is unbuilt. Build it "
-                             "beforehand by giving it an `Input` or calling it on a batch of data.")
-        optimizer = model.optimizer
-        if optimizer is not None and not optimizer.built:
-            optimizer.build(model.trainable_variables)
-        model.load_weights(self._weights_path)  # the weights and the optimizer state
-        if os.path.exists(self._training_metadata_path):
-            with open(self._training_metadata_path) as f:
-                meta = json.load(f)
-            model._initial_epoch = meta["epoch"]
-            if meta.get("rng_state") is not None:
-                from .utils.seeding import global_rng
-                global_rng().bit_generator.state = meta["rng_state"]
-
-    def on_epoch_end(self, epoch, logs=None):
-        self._current_epoch = epoch + 1
-        self._last_batch_seen = 0
-        if self.save_freq == "epoch":
-            self._save_model()
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
-            self._save_model()
-
-    def _save_model(self):
-        from .utils.seeding import global_rng
-        os.makedirs(self.backup_dir, exist_ok=True)
-        if self.double_checkpoint:
-            for path in self._files:
-                if os.path.exists(path):
-                    shutil.copyfile(path, f"{path}.bkp")
-        model = self.model
-        model.save_weights(self._weights_path, overwrite=True)  # with the optimizer state
-        state = global_rng().bit_generator.state
-        meta = {"epoch": self._current_epoch, "batch": self._last_batch_seen,
-                "rng_state": state if _json_safe(state) else None}
-        tmp = self._training_metadata_path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(meta, f)
-        os.replace(tmp, self._training_metadata_path)
-
-    def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
-            shutil.rmtree(self.backup_dir)
-
-
-def _json_safe(value):
-    try:
-        json.dumps(value)
-        return True
-    except (TypeError, ValueError):
-        return False
-
-
 # the callbacks that reach outside (event files, HTTP) or into the optimizer, kept apart
 from .callbacks_more import RemoteMonitor, SwapEMAWeights, TensorBoard  # noqa: E402,F401
+from .callbacks_backup import BackupAndRestore  # noqa: E402,F401

@@ -811,14 +811,20 @@ class Trainer:
                                          steps=source.num_batches if source.steps is None else source.steps)
         self.stop_training = False
         cbs.on_train_begin()
-        # a callback (BackupAndRestore) may have restored a later starting epoch
+        # a callback (BackupAndRestore) may have restored a later starting point: an epoch,
+        # and the batches of it already trained (their metric values restored too)
         initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
-        self._initial_epoch = None
+        initial_step = getattr(self, "_initial_step", None) or 0
+        self._initial_epoch = self._initial_step = None
         logs = {}
         feed = self._feeder()
         hooks = self._uses_hooks("train")
+        prepared = False
         for epoch in range(initial_epoch, epochs):
-            if hooks:
+            skip = initial_step if epoch == initial_epoch else 0
+            if skip:
+                pass  # resumed mid-epoch: the restored running metric values go on
+            elif hooks:
                 self.reset_metrics()
             else:
                 self._compiled.reset()
@@ -826,15 +832,19 @@ class Trainer:
             step = -1
             step_logs = None
             for step, (bx, by, bsw) in enumerate(source.epoch()):
+                if step < skip:
+                    continue  # trained before the interruption; drawn to replay the shuffle
+                if not prepared:  # build what the first batch's shapes decide (metrics...)
+                    if hooks:
+                        self._prepare_hooks(self._to_engine(bx), self._to_engine(by), "train")
+                    else:
+                        self._prepare_first_batch(self._to_engine(bx), self._to_engine(by))
+                    prepared = True
                 cbs.on_train_batch_begin(step)
                 if hooks:
-                    if step == 0 and epoch == initial_epoch:
-                        self._prepare_hooks(self._to_engine(bx), self._to_engine(by), "train")
                     step_logs = self._run_hooks("train", feed(bx), feed(by), feed(bsw))
                     cbs.on_train_batch_end(step, _StepLogs(step_logs))
                 else:
-                    if step == 0 and epoch == initial_epoch:
-                        self._prepare_first_batch(self._to_engine(bx), self._to_engine(by))
                     self._run_step("train", feed(bx), feed(by), feed(bsw))
                     cbs.on_train_batch_end(step, _LazyLogs(self._compiled))
                 if self.stop_training:

@@ -23,7 +23,7 @@ def initialize(job_addresses=None, num_processes=None, process_id=None):
     read from the environment the launcher sets (``torchrun``'s ``MASTER_ADDR``,
     ``RANK``, ``WORLD_SIZE``; Keras's ``KERAS_DISTRIBUTION_JOB_ADDRESSES``,
     ``KERAS_DISTRIBUTION_NUM_PROCESSES``, ``KERAS_DISTRIBUTION_PROCESS_ID``)."""
-    engine.runtime("initialize").initialize(job_addresses, num_processes, process_id)
+    engine.initialize(job_addresses, num_processes, process_id)
 
 
 def distribute_tensor(tensor, layout):

@@ -34,9 +34,24 @@ def list_devices(device_type=None):
     return runtime().list_devices(device_type)
 
 
+_JOINED = [False]  # set by ``initialize``: this process is part of a multi-process job
+
+
+def initialize(job_addresses=None, num_processes=None, process_id=None):
+    runtime("initialize").initialize(job_addresses, num_processes, process_id)
+    _JOINED[0] = True
+
+
+def _in_a_job():
+    from .distributions import distribution
+    return config.active().name in DISTRIBUTED_ENGINES and (_JOINED[0] or distribution() is not None)
+
+
 def process_count():
-    return runtime().process_count() if config.active().name in DISTRIBUTED_ENGINES else 1
+    """How many processes take part (1 outside a job: nothing is imported to tell)."""
+    return runtime().process_count() if _in_a_job() else 1
 
 
 def process_index():
-    return runtime().process_index() if config.active().name in DISTRIBUTED_ENGINES else 0
+    """This process's rank (0 outside a job); rank 0 is the one that writes files."""
+    return runtime().process_index() if _in_a_job() else 0

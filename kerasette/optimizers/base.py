@@ -486,6 +486,17 @@ class Optimizer:
             return None
         return getattr(K, "inplace", None)
 
+    def _own_current_values(self):
+        """Take the current weight and slot values as this optimizer's own, so the next
+        update runs in place, as it would have had nothing been assigned. For values just
+        loaded from a file (fresh arrays nothing else holds): a run restored from a backup
+        then takes the uninterrupted run's arithmetic path, bit for bit."""
+        inplace = self._inplace_engine(config._active or config.active())
+        if inplace is None or not self.built or not self._has_rule:
+            return
+        for i, var in enumerate(self._trainable_variables):
+            self._claim(inplace, i, var._value, [s._value for s in self._slots[i]])
+
     def _owns(self, i, x, slots):
         record = self._owned.get(i)
         if record is None or record[0] is not x:
