@@ -35,7 +35,7 @@ from .preprocessing import (CategoryEncoding, Equalization, HashedCrossing, Hash
                             RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
                             RandomPosterization, RandomSaturation, RandomSharpness, RandomShear, Solarization,
                             RandomErasing, RandomGaussianBlur)
-from .preprocessing import ContrastLimitedAdaptiveHistogramEqualization
+from .preprocessing import ContrastLimitedAdaptiveHistogramEqualization, MaxNumBoundingBoxes
 from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
                         MultiHeadAttention)
 from .einsum_dense import EinsumDense

@@ -17,6 +17,7 @@ from .image_resizing import CenterCrop, Resizing
 from .hashing import HashedCrossing, Hashing
 from .image_equalization import Equalization
 from .image_clahe import ContrastLimitedAdaptiveHistogramEqualization
+from .image_bounding_boxes import MaxNumBoundingBoxes
 from .image_perspective import RandomPerspective
 from .lookup import IntegerLookup, StringLookup
 from .spectrogram import MelSpectrogram, STFTSpectrogram
