@@ -35,7 +35,8 @@ from .preprocessing import (CategoryEncoding, Equalization, HashedCrossing, Hash
                             RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
                             RandomPosterization, RandomSaturation, RandomSharpness, RandomShear, Solarization,
                             RandomErasing, RandomGaussianBlur)
-from .preprocessing import ContrastLimitedAdaptiveHistogramEqualization, MaxNumBoundingBoxes
+from .preprocessing import (AugMix, ContrastLimitedAdaptiveHistogramEqualization, MaxNumBoundingBoxes,
+                            RandAugment)
 from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
                         MultiHeadAttention)
 from .einsum_dense import EinsumDense

@@ -18,6 +18,7 @@ from .hashing import HashedCrossing, Hashing
 from .image_equalization import Equalization
 from .image_clahe import ContrastLimitedAdaptiveHistogramEqualization
 from .image_bounding_boxes import MaxNumBoundingBoxes
+from .image_compose import AugMix, RandAugment
 from .image_perspective import RandomPerspective
 from .lookup import IntegerLookup, StringLookup
 from .spectrogram import MelSpectrogram, STFTSpectrogram
