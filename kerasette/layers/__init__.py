@@ -36,7 +36,7 @@ from .preprocessing import (CategoryEncoding, Equalization, HashedCrossing, Hash
                             RandomPosterization, RandomSaturation, RandomSharpness, RandomShear, Solarization,
                             RandomErasing, RandomGaussianBlur)
 from .preprocessing import (AugMix, ContrastLimitedAdaptiveHistogramEqualization, MaxNumBoundingBoxes,
-                            RandAugment)
+                            RandAugment, RandomElasticTransform)
 from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
                         MultiHeadAttention)
 from .einsum_dense import EinsumDense

@@ -19,6 +19,7 @@ from .image_equalization import Equalization
 from .image_clahe import ContrastLimitedAdaptiveHistogramEqualization
 from .image_bounding_boxes import MaxNumBoundingBoxes
 from .image_compose import AugMix, RandAugment
+from .image_elastic import RandomElasticTransform
 from .image_perspective import RandomPerspective
 from .lookup import IntegerLookup, StringLookup
 from .spectrogram import MelSpectrogram, STFTSpectrogram
