@@ -43,7 +43,8 @@ def _box_calls(f):
                 "iou_masked": f.compute_iou(np.concatenate([BOXES[0], -np.ones((1, 4), "float32")]), ANCHORS, "xyxy",
                                             use_masking=True),
                 "ciou": f.compute_ciou(BOXES, BOXES[::-1] + 2, "xyxy"), "deltas": deltas,
-                "deltas_var": f.encode_box_to_deltas(ANCHORS, BOXES, "xywh", "xyxy", "center_xywh", [0.1, 0.1, 0.2, 0.2]),
+                "deltas_var": f.encode_box_to_deltas(ANCHORS, BOXES, "xywh", "xyxy", "center_xywh",
+                                                     [0.1, 0.1, 0.2, 0.2]),
                 "decoded": f.decode_deltas_to_boxes(ANCHORS, deltas, "xyxy", "rel_yxyx", image_shape=(60, 80, 3))})
     return out
 
