@@ -10,8 +10,6 @@ TENSORFLOW_ONLY = "needs TensorFlow (tf.data / SavedModel), which kerasette does
 LEFT_OUT = {
     "utils": {
         "FeatureSpace": TENSORFLOW_ONLY + ": its preprocessing graph is a tf.data pipeline",
-        "bounding_boxes": "Keras's bounding-box converters serve its TensorFlow-backed image "
-                          "augmentation pipeline; not offered yet",
         "legacy": "Keras 2 SavedModel/h5 helpers (TensorFlow)",
     },
     "config": {

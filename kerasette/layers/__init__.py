@@ -35,6 +35,8 @@ from .preprocessing import (CategoryEncoding, Equalization, HashedCrossing, Hash
                             RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
                             RandomPosterization, RandomSaturation, RandomSharpness, RandomShear, Solarization,
                             RandomErasing, RandomGaussianBlur)
+from .preprocessing import (AugMix, ContrastLimitedAdaptiveHistogramEqualization, MaxNumBoundingBoxes,
+                            RandAugment, RandomElasticTransform)
 from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, GroupQueryAttention,
                         MultiHeadAttention)
 from .einsum_dense import EinsumDense

@@ -7,6 +7,7 @@ first use, so importing ``kerasette.utils`` pulls in no layers.
 """
 import importlib
 
+from . import bounding_boxes  # noqa: F401
 from .config_object import Config  # noqa: F401
 from .dataset_utils import split_dataset, timeseries_dataset_from_array  # noqa: F401
 from .directory_datasets import (audio_dataset_from_directory, image_dataset_from_directory,  # noqa: F401
@@ -48,4 +49,4 @@ __all__ = ["set_random_seed", "to_categorical", "normalize", "Progbar", "plot_mo
            "get_file", "load_img", "img_to_array", "array_to_img", "save_img",
            "timeseries_dataset_from_array", "split_dataset", "pack_x_y_sample_weight",
            "unpack_x_y_sample_weight", "image_dataset_from_directory", "text_dataset_from_directory",
-           "audio_dataset_from_directory", "HostDataset", *_OWNER]
+           "audio_dataset_from_directory", "HostDataset", "bounding_boxes", *_OWNER]

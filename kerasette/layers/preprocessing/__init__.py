@@ -16,6 +16,10 @@ from .image_mixing import CutMix, MixUp, RandomErasing
 from .image_resizing import CenterCrop, Resizing
 from .hashing import HashedCrossing, Hashing
 from .image_equalization import Equalization
+from .image_clahe import ContrastLimitedAdaptiveHistogramEqualization
+from .image_bounding_boxes import MaxNumBoundingBoxes
+from .image_compose import AugMix, RandAugment
+from .image_elastic import RandomElasticTransform
 from .image_perspective import RandomPerspective
 from .lookup import IntegerLookup, StringLookup
 from .spectrogram import MelSpectrogram, STFTSpectrogram

@@ -51,3 +51,37 @@ def uniform(seed, shape, minval=0.0, maxval=1.0, dtype="float32"):
     if minval != 0.0 or maxval != 1.0:
         u = ops.add(ops.multiply(u, float(maxval) - float(minval)), float(minval))
     return ops.cast(u, dtype)
+
+
+def normal(seed, shape, dtype="float32"):
+    """Standard normal numbers of ``shape`` (Box-Muller on ``uniform``); portable as ``uniform``
+    up to the engines' float32 ``log``/``cos`` rounding."""
+    n = math.prod(shape)
+    u = uniform(seed, (2, n))
+    radius = ops.sqrt(ops.multiply(-2.0, ops.log(ops.subtract(1.0, ops.getitem(u, 0)))))
+    z = ops.multiply(radius, ops.cos(ops.multiply(ops.getitem(u, 1), 2.0 * math.pi)))
+    return ops.cast(ops.reshape(z, tuple(shape)), dtype)
+
+
+def gamma(seed, shape, alpha, tries=8, dtype="float32"):
+    """Gamma(``alpha``, 1) numbers of ``shape`` (Python float ``alpha > 0``), traceable:
+    Marsaglia-Tsang with a fixed number of ``tries`` per number (the first accepted one;
+    the mode if all fail, chance below 1e-10), boosted by ``u ** (1 / alpha)`` below 1."""
+    n = math.prod(shape)
+    a = alpha + 1.0 if alpha < 1.0 else float(alpha)
+    d = a - 1.0 / 3.0
+    c = 1.0 / math.sqrt(9.0 * d)
+    z = ops.reshape(normal(seed, (tries * n,)), (tries, n))
+    u = uniform(ops.add(seed, 7919), (tries + 1, n))
+    v = ops.power(ops.add(ops.multiply(z, c), 1.0), 3.0)
+    positive = ops.greater(v, 0.0)
+    safe_v = ops.where(positive, v, ops.ones_like(v))
+    bound = ops.add(ops.multiply(ops.square(z), 0.5),
+                    ops.multiply(d, ops.add(ops.subtract(1.0, safe_v), ops.log(safe_v))))
+    accept = ops.logical_and(positive, ops.less(ops.log(ops.getitem(u, slice(0, tries))), bound))
+    out = ops.full((n,), d, "float32")
+    for t in reversed(range(tries)):  # the first accepted try wins
+        out = ops.where(ops.getitem(accept, t), ops.multiply(d, ops.getitem(safe_v, t)), out)
+    if alpha < 1.0:
+        out = ops.multiply(out, ops.power(ops.subtract(1.0, ops.getitem(u, tries)), 1.0 / alpha))
+    return ops.cast(ops.reshape(out, tuple(shape)), dtype)
