@@ -26,6 +26,8 @@ import warnings
 
 import numpy as np
 
+from .distribution import multiprocess
+
 
 class Callback:
     """Base class: override the hooks you need. ``self.model`` is set by ``fit``."""
@@ -148,7 +150,8 @@ class CallbackList:
 
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
         self.callbacks = list(callbacks or [])
-        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks) and \
+                multiprocess.is_chief():  # one progress bar per job: process 0's
             self.callbacks.append(ProgbarLogger())
         if add_history:
             history = next((c for c in self.callbacks if isinstance(c, History)), None)
@@ -613,6 +616,8 @@ class CSVLogger(Callback):
         self.csv_file = None
 
     def on_train_begin(self, logs=None):
+        if not multiprocess.is_chief():
+            return  # process 0 writes the file
         if self.append:
             if os.path.exists(self.filename):
                 with open(self.filename) as f:
@@ -627,6 +632,8 @@ class CSVLogger(Callback):
         self.keys = None
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.csv_file is None:
+            return  # not process 0
         logs = logs or {}
 
         def handle_value(v):
@@ -817,13 +824,15 @@ class BackupAndRestore(_SavesEveryNBatches, Callback):
         state = global_rng().bit_generator.state
         meta = {"epoch": self._current_epoch, "batch": self._last_batch_seen,
                 "rng_state": state if _json_safe(state) else None}
+        if not multiprocess.is_chief():
+            return  # process 0 writes the backup (its weights file: see saving.atomic)
         tmp = self._training_metadata_path + ".tmp"
         with open(tmp, "w") as f:
             json.dump(meta, f)
         os.replace(tmp, self._training_metadata_path)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and os.path.exists(self.backup_dir) and multiprocess.is_chief():
             shutil.rmtree(self.backup_dir)
 
 

@@ -1,0 +1,161 @@
+"""Data parallelism on engines that run one process per device (PyTorch).
+
+The trainer calls these hooks; each is a no-op unless ``active()``: the engine is
+one of ``PROCESS_ENGINES``, a distribution is set, and the job has several
+processes. (JAX shards inside its one jitted step instead and never gets here.)
+
+* ``shard_source``: every process reads the same global batches and keeps its
+  contiguous slice along the batch axis (``index * n // count`` onwards), so N
+  processes together see exactly what one process sees with that global batch;
+  rank 0's host random state (the shuffle order) is given to every process first.
+* ``sync_model``: rank 0's model and optimizer variables are broadcast when
+  training (or evaluation) starts, so every process starts from the same weights.
+* ``reduce_gradients`` (``Optimizer.apply``): the gradients, weighted by each
+  process's share of the global batch, are summed over the processes (one bucketed
+  ``all_reduce``): the gradient of the global batch's mean loss.
+* ``sync_step_state``: after each step the metric variables (sums and counts) get
+  the sum of every process's increments and floating non-trainable variables
+  (BatchNormalization statistics) the mean over processes: every process logs
+  the global metrics, and callbacks decide the same everywhere.
+* ``is_chief``: only process 0 prints the progress bar and writes files.
+"""
+from __future__ import annotations
+
+from .. import config
+from ..data import take
+from ..layers.symbolic import flatten
+from . import engine
+from .distributions import distribution
+
+PROCESS_ENGINES = ("torch",)
+
+_STATE = {"weight": None}  # this process's share of the current global batch
+
+
+def is_chief():
+    """Whether this is process 0 of the job (always true in a single process)."""
+    return engine.process_index() == 0
+
+
+def active():
+    """The active distribution when this process is one of several on an engine
+    that runs one process per device; else None."""
+    if config.active().name not in PROCESS_ENGINES:
+        return None
+    d = distribution()
+    if d is None or engine.process_count() < 2:
+        return None
+    return d
+
+
+def _position(d):
+    """``(index, count)`` along the batch axis; the torch engine splits batches over
+    every process or over none."""
+    index, count = engine.runtime().shard_position(d)
+    world = engine.process_count()
+    if count not in (1, world):
+        raise ValueError(f"{type(d).__name__}: on the {config.active().name} engine the batch axis "
+                         f"{d.batch_dim_name!r} must span all {world} processes or one; the mesh "
+                         f"{d.device_mesh.shape} gives it {count}.")
+    return index, count
+
+
+def shard_source(source):
+    """``source`` reading only this process's slice of each global batch."""
+    d = active()
+    if d is None:
+        return source
+    index, count = _position(d)
+    if count == 1:
+        return source
+    d.check_global_batch(getattr(source, "batch_size", None))
+    _sync_host_rng()
+    return _ShardedSource(source, index, count)
+
+
+class _ShardedSource:
+    """A data source yielding this process's slice of each batch (attributes
+    ``steps``, ``num_batches``, ``exhausted``... are the wrapped source's)."""
+
+    def __init__(self, source, index, count):
+        self._source, self._index, self._count = source, index, count
+
+    def __getattr__(self, name):
+        return getattr(self._source, name)
+
+    def epoch(self):
+        try:
+            for bx, by, bsw in self._source.epoch():
+                n = _rows(bx)
+                if n < self._count:
+                    raise ValueError(f"DataParallel: a batch of {n} samples cannot be split over "
+                                     f"{self._count} processes (every process needs at least one "
+                                     f"sample); choose a sample count whose last batch has at least "
+                                     f"{self._count}, or set steps_per_epoch.")
+                lo, hi = self._index * n // self._count, (self._index + 1) * n // self._count
+                _STATE["weight"] = (hi - lo) / n
+                rows = slice(lo, hi)
+                yield take(bx, rows), take(by, rows), take(bsw, rows)
+        finally:
+            _STATE["weight"] = None
+
+
+def _rows(nest):
+    leaves = [a for a in flatten(nest) if a is not None]
+    return int(leaves[0].shape[0]) if leaves else 0
+
+
+def _sync_host_rng():
+    from ..utils.seeding import global_rng
+    rng = global_rng()
+    rng.bit_generator.state = engine.runtime().broadcast_object(
+        rng.bit_generator.state, what="broadcast of the shuffling random state")
+
+
+def sync_model(model):
+    """Give every process rank 0's model and optimizer variables."""
+    if active() is None:
+        return
+    variables = list(model.variables)
+    opt = getattr(model, "optimizer", None)
+    if opt is not None and getattr(opt, "built", False):
+        variables += [v for v in opt.variables if all(v is not w for w in variables)]
+    values = engine.runtime().broadcast([v._value for v in variables],
+                                        what="broadcast of the initial weights")
+    for v, x in zip(variables, values):
+        v._value = x.clone()
+
+
+def reduce_gradients(grads):
+    """Each process's gradients weighted by its share of the global batch, summed over
+    the processes (None gradients stay None), as a list; unchanged unless ``active()``."""
+    d = active()
+    if d is None or _position(d)[1] == 1:
+        return list(grads)
+    weight = _STATE["weight"] or 1.0 / engine.process_count()
+    grads = list(grads)
+    present = [i for i, g in enumerate(grads) if g is not None]
+    summed = engine.runtime().all_reduce_sum([grads[i] for i in present], scale=weight,
+                                             what="all_reduce of the gradients")
+    for i, g in zip(present, summed):
+        grads[i] = g
+    return grads
+
+
+def sync_step_state(metric_vars, old_metric_values, non_trainable=()):
+    """After a step: metric variables = old values + every process's increments;
+    floating non-trainable variables = their mean over processes."""
+    d = active()
+    if d is None or _position(d)[1] == 1:
+        return
+    b = config.active()
+    metric_vars = list(metric_vars)
+    floats = [v for v in non_trainable if str(b.dtype(v._value)).startswith(("float", "bfloat"))]
+    deltas = [b.subtract(v._value, old) for v, old in zip(metric_vars, old_metric_values)]
+    n = engine.process_count()
+    means = [b.divide(v._value, n) for v in floats]
+    summed = engine.runtime().all_reduce_sum(deltas + means, what="all_reduce of the metrics")
+    for v, old, delta in zip(metric_vars, old_metric_values, summed):
+        v._value = b.add(old, delta)
+    for v, mean in zip(floats, summed[len(deltas):]):
+        v._value = mean
