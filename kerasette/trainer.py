@@ -962,6 +962,8 @@ class Trainer:
             if not self.built or self._needs_first_call():
                 self(self._to_engine(bx), training=False)
                 self._clear_call_losses()
+            if step == 0:
+                multiprocess.sync_model(self)
             cbs.on_predict_batch_begin(step)
             out = self._run_step("predict", feed(bx))
             chunks.append(map_structure(lambda t: np.asarray(b.to_numpy(t)), out))

@@ -113,17 +113,42 @@ def _sync_host_rng():
 
 
 def sync_model(model):
-    """Give every process rank 0's model and optimizer variables."""
-    if active() is None:
+    """Give every process the same model and optimizer variables: rank 0's values
+    broadcast, except that variables the distribution lays out sharded (ModelParallel's
+    LayoutMap; optimizer slots follow their variable) become the engine's sharded
+    tensors (DTensors on torch)."""
+    d = active()
+    if d is None:
         return
+    rt = engine.runtime()
     variables = list(model.variables)
     opt = getattr(model, "optimizer", None)
     if opt is not None and getattr(opt, "built", False):
         variables += [v for v in opt.variables if all(v is not w for w in variables)]
-    values = engine.runtime().broadcast([v._value for v in variables],
-                                        what="broadcast of the initial weights")
-    for v, x in zip(variables, values):
+    layouts = _sharded_layouts(d, model, opt)
+    plain = [v for v in variables if id(v) not in layouts]
+    values = rt.broadcast([v._value for v in plain], what="broadcast of the initial weights")
+    for v, x in zip(plain, values):
         v._value = x.clone()
+    if layouts:
+        rt.allow_mixing_with_sharded()
+        for v in variables:
+            if id(v) in layouts:
+                v._value = rt.distribute_tensor(v._value, layouts[id(v)])
+
+
+def _sharded_layouts(d, model, opt):
+    """``{id(variable): layout}`` for the variables laid out on a mesh axis."""
+    out = {}
+    for v in model.variables:
+        layout = d.get_variable_layout(v)
+        if any(a is not None for a in layout.axes):
+            out[id(v)] = layout
+    if out and opt is not None and getattr(opt, "built", False):
+        for v, slots in zip(getattr(opt, "_trainable_variables", ()), getattr(opt, "_slots", ())):
+            if id(v) in out:
+                out.update((id(s), out[id(v)]) for s in slots)
+    return out
 
 
 def reduce_gradients(grads):

@@ -166,6 +166,24 @@ def distribute_tensor(tensor, layout):
     return place(tensor.detach(), mesh, placements)
 
 
+def allow_mixing_with_sharded():
+    """Let plain tensors (batches, replicated variables) meet DTensors in one op, as
+    replicated DTensors (torch's ``implicit_replication``, kept on from now)."""
+    if not _IMPLICIT:
+        from torch.distributed.tensor.experimental import implicit_replication
+        _IMPLICIT.append(implicit_replication())
+        _IMPLICIT[0].__enter__()
+
+
+_IMPLICIT = []
+
+
+def is_sharded(tensor):
+    """Whether ``tensor`` is a DTensor sharded on some mesh axis."""
+    from torch.distributed.tensor import DTensor, Shard
+    return isinstance(tensor, DTensor) and any(isinstance(p, Shard) for p in tensor.placements)
+
+
 # ------------------------------------------------- collectives for the trainer
 def shard_position(distribution):
     """``(index, count)``: this process's position along the distribution's batch
