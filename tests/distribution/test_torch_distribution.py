@@ -5,13 +5,14 @@ gives the weights and logs of a single-process fit with the same global batch
 (tolerance 1e-5), ``evaluate`` the same metrics, only process 0 writes the
 checkpoint and the CSV log, a global batch of 15 over 2 processes is refused
 naming both numbers, ModelParallel with DTensor-sharded Dense kernels gives the
-unsharded outputs and gradients, and a process that dies makes the other stop
+unsharded outputs, gradients and trained weights, and a process that dies makes the other stop
 with a clear error.
 """
 import os
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -19,7 +20,7 @@ pytest.importorskip("torch")
 
 WORKER = os.path.join(os.path.dirname(__file__), "torch_worker.py")
 CHECKS = ["devices", "fit_weights", "fit_logs_global", "evaluate", "chief_writes", "odd_batch",
-          "mp_sharded", "mp_outputs", "mp_gradients"]
+          "mp_sharded", "mp_outputs", "mp_gradients", "mp_fit"]
 
 
 def _free_port():
@@ -38,10 +39,10 @@ def test_torch_two_process_job(tmp_path):
                               env=dict(env, RANK=str(r), LOCAL_RANK=str(r)),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
              for r in range(2)]
-    outs = []
+    outs, deadline = [], time.monotonic() + 40  # the whole job, both processes
     try:
         for p in procs:
-            outs.append(p.communicate(timeout=40)[0])
+            outs.append(p.communicate(timeout=max(1.0, deadline - time.monotonic()))[0])
     finally:
         for p in procs:
             if p.poll() is None:

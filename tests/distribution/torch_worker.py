@@ -99,10 +99,14 @@ def grads_of(model):
 
 
 want_out, want_grads = plain.predict(x, verbose=0), grads_of(plain)
+plain.compile(optimizer="adam", loss="mse")
+start_weights = [w.copy() for w in plain.get_weights()]
+plain.fit(x[:32], y[:32, :1].repeat(4, 1), batch_size=16, shuffle=False, verbose=0)
+plain_trained = plain.get_weights()
 with distribution.ModelParallel(layout_map=lm, batch_dim_name="batch").scope():
     sharded = models.Sequential([layers.Input((5,)), layers.Dense(8, activation="tanh"),
                                  layers.Dense(4)])
-    sharded.set_weights(plain.get_weights())
+    sharded.set_weights(start_weights)
     got = sharded.predict(x, verbose=0)  # places the variables per the LayoutMap
     check("mp_sharded", distribution.engine.runtime().is_sharded(sharded.layers[0].kernel.value))
     np.testing.assert_allclose(got, want_out, rtol=1e-5, atol=1e-6)
@@ -110,6 +114,11 @@ with distribution.ModelParallel(layout_map=lm, batch_dim_name="batch").scope():
     for a, b in zip(want_grads, grads_of(sharded)):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
     check("mp_gradients", True)
+    sharded.compile(optimizer="adam", loss="mse")
+    sharded.fit(x[:32], y[:32, :1].repeat(4, 1), batch_size=16, shuffle=False, verbose=0)
+    for a, b in zip(plain_trained, sharded.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+    check("mp_fit", True)
 
 # a process that dies: the other stops with a clear error, within the timeout
 with dp.scope():
