@@ -826,6 +826,7 @@ class Trainer:
         cbs.on_train_begin()
         # a callback (BackupAndRestore) may have restored a later starting epoch
         initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
+        initial_epoch = multiprocess.agree_on_start(initial_epoch)  # rank 0's, data-parallel
         self._initial_epoch = None
         logs = {}
         feed = self._feeder()

@@ -6,8 +6,9 @@ processes. (JAX shards inside its one jitted step instead and never gets here.)
 
 * ``shard_source``: every process reads the same global batches and keeps its
   contiguous slice along the batch axis (``index * n // count`` onwards), so N
-  processes together see exactly what one process sees with that global batch;
-  rank 0's host random state (the shuffle order) is given to every process first.
+  processes together see exactly what one process sees with that global batch.
+* ``agree_on_start``: rank 0's starting epoch (BackupAndRestore) and host random
+  state (the shuffle order) for every process when ``fit`` starts.
 * ``sync_model``: rank 0's model and optimizer variables are broadcast when
   training (or evaluation) starts, so every process starts from the same weights.
 * ``reduce_gradients`` (``Optimizer.apply``): the gradients, weighted by each
@@ -69,7 +70,6 @@ def shard_source(source):
     if count == 1:
         return source
     d.check_global_batch(getattr(source, "batch_size", None))
-    _sync_host_rng()
     return _ShardedSource(source, index, count)
 
 
@@ -90,8 +90,8 @@ class _ShardedSource:
                 if n < self._count:
                     raise ValueError(f"DataParallel: a batch of {n} samples cannot be split over "
                                      f"{self._count} processes (every process needs at least one "
-                                     f"sample); choose a sample count whose last batch has at least "
-                                     f"{self._count}, or set steps_per_epoch.")
+                                     f"sample); choose a sample count whose last batch has at "
+                                     f"least {self._count}, or set steps_per_epoch.")
                 lo, hi = self._index * n // self._count, (self._index + 1) * n // self._count
                 _STATE["weight"] = (hi - lo) / n
                 rows = slice(lo, hi)
@@ -105,11 +105,17 @@ def _rows(nest):
     return int(leaves[0].shape[0]) if leaves else 0
 
 
-def _sync_host_rng():
+def agree_on_start(initial_epoch):
+    """When ``fit`` starts (after BackupAndRestore may have restored a later epoch):
+    rank 0's starting epoch and host random state (the shuffle order) for every
+    process; returns the starting epoch."""
+    if active() is None:
+        return initial_epoch
     from ..utils.seeding import global_rng
     rng = global_rng()
-    rng.bit_generator.state = engine.runtime().broadcast_object(
-        rng.bit_generator.state, what="broadcast of the shuffling random state")
+    initial_epoch, rng.bit_generator.state = engine.runtime().broadcast_object(
+        (initial_epoch, rng.bit_generator.state), what="broadcast of the starting epoch")
+    return initial_epoch
 
 
 def sync_model(model):

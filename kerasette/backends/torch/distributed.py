@@ -58,10 +58,11 @@ def list_devices(device_type=None):
     if not _joined() and _launched_by_torchrun():
         initialize()
     kind = _keras_device_name(_device_type())
-    if device_type is not None and device_type.lower() not in (kind, "cuda" if kind == "gpu" else kind):
-        if device_type.lower() in ("gpu", "cuda") and torch.cuda.is_available() and not _joined():
+    wanted = None if device_type is None else _keras_device_name(device_type.lower())
+    if wanted not in (None, kind):  # not the kind this job computes on: this process's own
+        if wanted == "gpu" and torch.cuda.is_available():
             return [f"gpu:{i}" for i in range(torch.cuda.device_count())]
-        return [] if device_type.lower() != "cpu" else ["cpu:0"]
+        return ["cpu:0"] if wanted == "cpu" else []
     if _joined():
         return [f"{kind}:{i}" for i in range(dist.get_world_size())]
     if kind == "gpu":
