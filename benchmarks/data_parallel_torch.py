@@ -7,8 +7,11 @@ Each configuration trains the same MLP (784-512-512-10, Adam) for ``--steps``
 steps of one global batch after ``--warmup`` steps, in fresh processes started
 like ``torchrun`` (RANK, WORLD_SIZE, MASTER_ADDR=127.0.0.1); every process holds
 ``--threads`` torch threads. Prints samples/s per configuration and the scaling
-efficiency ``throughput(N) / (N * throughput(1))``, plus the share of a step the
-gradient all_reduce takes (``KERASETTE_DEVICE=cuda`` on a GPU machine, NCCL).
+efficiency ``throughput(N) / (N * throughput(1))``, the samples per CPU-second of
+all processes together (N vs 1: the work efficiency, meaningful on a busy machine
+where wall-clock scaling is not), and the share of the time the gradient
+all_reduce takes (waiting for the slower process included). On a machine with N
+GPUs the processes take ``cuda:RANK`` and NCCL (leave ``KERASETTE_DEVICE`` unset).
 """
 from __future__ import annotations
 
@@ -54,14 +57,13 @@ def worker(args):
         return out
 
     multiprocess.reduce_gradients = timed
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     model.fit(x[args.batch * args.warmup:], y[args.batch * args.warmup:], batch_size=args.batch,
               verbose=0, shuffle=False)
-    elapsed = time.perf_counter() - start
-    if int(os.environ.get("RANK", "0")) == 0:
-        print(json.dumps({"procs": world, "seconds": elapsed,
-                          "samples_per_s": args.batch * args.steps / elapsed,
-                          "all_reduce_share": reduce_time[0] / elapsed}), flush=True)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(json.dumps({"procs": world, "seconds": elapsed, "cpu_seconds": cpu,
+                      "samples_per_s": args.batch * args.steps / elapsed,
+                      "all_reduce_share": reduce_time[0] / elapsed}), flush=True)
 
 
 def launch(procs, args):
@@ -78,7 +80,10 @@ def launch(procs, args):
     outs = [p.communicate(timeout=600)[0] for p in ps]
     if any(p.returncode for p in ps):
         raise SystemExit(f"a process failed: {[p.returncode for p in ps]}")
-    return json.loads([line for line in outs[0].splitlines() if line.startswith("{")][-1])
+    rows = [json.loads([ln for ln in out.splitlines() if ln.startswith("{")][-1]) for out in outs]
+    result = rows[0]
+    result["samples_per_cpu_s"] = args.batch * args.steps / sum(r["cpu_seconds"] for r in rows)
+    return result
 
 
 def main():
@@ -102,6 +107,10 @@ def main():
               f"(all_reduce {100 * r['all_reduce_share']:.0f}% of the time)")
     print(f"  scaling efficiency over {args.procs}: {100 * eff:.0f}% "
           f"(speed-up {many['samples_per_s'] / one['samples_per_s']:.2f}x)")
+    work = many["samples_per_cpu_s"] / one["samples_per_cpu_s"]
+    print(f"  per CPU-second of all processes: {one['samples_per_cpu_s']:.0f} vs "
+          f"{many['samples_per_cpu_s']:.0f} samples ({100 * work:.0f}%: the work efficiency, "
+          f"independent of how busy the machine is)")
 
 
 if __name__ == "__main__":
