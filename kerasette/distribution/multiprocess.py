@@ -77,7 +77,7 @@ def shard_source(source):
     if d is None:
         return source
     index, count = _position(d)
-    if count == 1:
+    if count == 1 or not d.auto_shard_dataset:  # not split, or each process reads its own data
         return source
     d.check_global_batch(getattr(source, "batch_size", None))
     return _ShardedSource(source, index, count)
@@ -142,6 +142,11 @@ def sync_model(model):
     if opt is not None and getattr(opt, "built", False):
         variables += [v for v in opt.variables if all(v is not w for w in variables)]
     layouts = _sharded_layouts(d, model, opt)
+    if layouts and _position(d)[1] > 1:
+        raise ValueError(f"{type(d).__name__}: on the {config.active().name} engine a mesh either "
+                         f"splits batches (DataParallel) or shards variables (ModelParallel with a "
+                         f"batch axis of size 1), not both; the mesh is {d.device_mesh.shape} "
+                         f"{list(d.device_mesh.axis_names)}.")
     plain = [v for v in variables if id(v) not in layouts]
     values = rt.broadcast([v._value for v in plain], what="broadcast of the initial weights")
     for v, x in zip(plain, values):

@@ -73,7 +73,8 @@ def list_devices(device_type=None):
 def initialize(job_addresses=None, num_processes=None, process_id=None):
     """``torch.distributed.init_process_group`` from the arguments or torchrun's
     environment; gloo on CPU, NCCL on CUDA; collectives time out after
-    ``KERASETTE_DISTRIBUTED_TIMEOUT`` seconds."""
+    ``KERASETTE_DISTRIBUTED_TIMEOUT`` seconds. A no-op in a single process launched
+    without a job (nothing set) and once joined."""
     if _joined():
         return
     env = os.environ
@@ -83,6 +84,8 @@ def initialize(job_addresses=None, num_processes=None, process_id=None):
         num_processes = env.get("KERAS_DISTRIBUTION_NUM_PROCESSES", env.get("WORLD_SIZE"))
     if process_id is None:
         process_id = env.get("KERAS_DISTRIBUTION_PROCESS_ID", env.get("RANK"))
+    if job_addresses is None and num_processes in (None, "1", 1) and "MASTER_ADDR" not in env:
+        return  # nothing to join: one process
     if job_addresses:
         first = job_addresses.split(",")[0].strip()
         addr, _, port = first.rpartition(":")
