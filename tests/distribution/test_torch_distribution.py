@@ -16,7 +16,9 @@ import time
 
 import pytest
 
-pytest.importorskip("torch")
+from ..conftest import ENGINES
+
+pytestmark = pytest.mark.skipif("torch" not in ENGINES, reason="the torch engine is not tested here")
 
 WORKER = os.path.join(os.path.dirname(__file__), "torch_worker.py")
 CHECKS = ["devices", "fit_weights", "fit_logs_global", "evaluate", "chief_writes", "odd_batch",
