@@ -17,7 +17,10 @@ processes. (JAX shards inside its one jitted step instead and never gets here.)
 * ``sync_step_state``: after each step the metric variables (sums and counts) get
   the sum of every process's increments and floating non-trainable variables
   (BatchNormalization statistics) the mean over processes: every process logs
-  the global metrics, and callbacks decide the same everywhere.
+  the global metrics, and callbacks decide the same everywhere. (As with
+  DistributedDataParallel without SyncBatchNorm, a training-mode BatchNormalization
+  normalizes with its process's slice of the batch, so a model with one matches
+  the single-process run only approximately; so does Dropout, whose masks differ.)
 * ``is_chief``: only process 0 prints the progress bar and writes files.
 """
 from __future__ import annotations
