@@ -24,6 +24,8 @@ import warnings
 
 import numpy as np
 
+from .distribution import multiprocess
+
 
 class Callback:
     """Base class: override the hooks you need. ``self.model`` is set by ``fit``."""
@@ -146,7 +148,8 @@ class CallbackList:
 
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
         self.callbacks = list(callbacks or [])
-        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks) and \
+                multiprocess.is_chief():  # one progress bar per job: process 0's
             self.callbacks.append(ProgbarLogger())
         if add_history:
             history = next((c for c in self.callbacks if isinstance(c, History)), None)
@@ -611,6 +614,8 @@ class CSVLogger(Callback):
         self.csv_file = None
 
     def on_train_begin(self, logs=None):
+        if not multiprocess.is_chief():
+            return  # process 0 writes the file
         if self.append:
             if os.path.exists(self.filename):
                 with open(self.filename) as f:
@@ -625,6 +630,8 @@ class CSVLogger(Callback):
         self.keys = None
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.csv_file is None:
+            return  # not process 0
         logs = logs or {}
 
         def handle_value(v):

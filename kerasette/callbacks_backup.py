@@ -15,7 +15,7 @@ import os
 import shutil
 
 from .callbacks import Callback, _SavesEveryNBatches
-from .distribution import engine as distribution_engine
+from .distribution import multiprocess
 from .saving.training_checkpoint import read_training_checkpoint, write_training_checkpoint
 from .utils import seeding
 
@@ -132,16 +132,17 @@ class BackupAndRestore(_SavesEveryNBatches, Callback):
             self._save(epoch + 1, 0, seeding.global_rng().bit_generator.state)
 
     def _save(self, epoch, step, rng_state):
-        if distribution_engine.process_index() != 0:
-            return  # one writer; every process restores from the same folder
-        os.makedirs(self.backup_dir, exist_ok=True)
-        if self.double_checkpoint and os.path.exists(self._path):
-            os.replace(self._path, self._previous_path)  # atomic; restore falls back to it
+        if multiprocess.is_chief():  # one writer; every process restores from the same folder
+            os.makedirs(self.backup_dir, exist_ok=True)
+            if self.double_checkpoint and os.path.exists(self._path):
+                os.replace(self._path, self._previous_path)  # atomic; restore falls back to it
+        # every process runs the writer (reading sharded values is collective); only the
+        # chief's file lands (saving/atomic.py)
         progress = {"epoch": epoch, "step": step, "rng_state": rng_state}
         write_training_checkpoint(self.model, self._path, progress, self._extra_variables(),
                                   self.model.metrics_variables)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and distribution_engine.process_index() == 0:
+        if self.delete_checkpoint and multiprocess.is_chief():
             with contextlib.suppress(FileNotFoundError):
                 shutil.rmtree(self.backup_dir)

@@ -38,6 +38,7 @@ import numpy as np
 from . import callbacks as callbacks_mod
 from . import config, ops
 from .compile_utils import CompiledLossAndMetrics, flat_outputs, match_targets
+from .distribution import multiprocess
 from .data import (check_count, class_weight_to_sample_weights, make_source, normalize_arrays,
                    split_validation, unpack)
 from .layers.layer import clear_call_losses, collect_losses
@@ -510,6 +511,8 @@ class Trainer:
         for g, values in zip(groups, out):
             for v, x in zip(g, values):
                 v._value = x
+        if multiprocess.active() is not None:  # the processes' metrics and statistics, combined
+            multiprocess.sync_step_state(groups[-1], state[-1], groups[1] if kind == "train" else ())
         return None
 
     # ------------------------------------------------- steps through the hooks
@@ -678,7 +681,15 @@ class Trainer:
 
     def _run_hooks(self, kind, bx, by=None, bsw=None):
         """One step through the hooks."""
-        return self._hook_runner(kind)(pack_x_y_sample_weight(bx, by, bsw))
+        if kind == "predict" or multiprocess.active() is None:
+            return self._hook_runner(kind)(pack_x_y_sample_weight(bx, by, bsw))
+        before = {id(v): v._value for v in self.metrics_variables}
+        logs = self._hook_runner(kind)(pack_x_y_sample_weight(bx, by, bsw))
+        metric_vars = self.metrics_variables  # metrics built by the step started from zeros
+        old = [before.get(id(v), ops.zeros_like(v._value)) for v in metric_vars]
+        multiprocess.sync_step_state(metric_vars, old,
+                                     self.non_trainable_variables if kind == "train" else ())
+        return logs
 
     def _check_logs(self, kind, out):
         """Train/test logs must be a dict."""
@@ -796,15 +807,17 @@ class Trainer:
                                    normalize_arrays(sample_weight, "sample_weight"))
             (x, y, sample_weight), validation_data = split_validation(x, y, sample_weight, validation_split)
         check_count(validation_batch_size, "validation_batch_size")
-        source = make_source(x, y, sample_weight, batch_size, shuffle, steps_per_epoch,
-                             class_weight=class_weight, steps_name="steps_per_epoch")
+        source = multiprocess.shard_source(make_source(
+            x, y, sample_weight, batch_size, shuffle, steps_per_epoch, class_weight=class_weight,
+            steps_name="steps_per_epoch"))
         if config.max_epochs() is not None:
             epochs = min(epochs, config.max_epochs())
         val_source = None
         if validation_data is not None:
             vx, vy, vsw = _unpack_validation(validation_data)
-            val_source = make_source(vx, vy, vsw, validation_batch_size or batch_size or 32, False,
-                                     validation_steps, steps_name="validation_steps")
+            val_source = multiprocess.shard_source(make_source(
+                vx, vy, vsw, validation_batch_size or batch_size or 32, False, validation_steps,
+                steps_name="validation_steps"))
         verbose = 1 if verbose == "auto" else verbose
         cbs = callbacks_mod.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                          model=self, verbose=verbose, epochs=epochs,
@@ -816,6 +829,8 @@ class Trainer:
         initial_epoch = getattr(self, "_initial_epoch", None) or initial_epoch
         initial_step = getattr(self, "_initial_step", None) or 0
         self._initial_epoch = self._initial_step = None
+        # data-parallel: rank 0's starting point and shuffle state for every process
+        initial_epoch, initial_step = multiprocess.agree_on_start(initial_epoch, initial_step)
         logs = {}
         feed = self._feeder()
         hooks = self._uses_hooks("train")
@@ -839,6 +854,7 @@ class Trainer:
                         self._prepare_hooks(self._to_engine(bx), self._to_engine(by), "train")
                     else:
                         self._prepare_first_batch(self._to_engine(bx), self._to_engine(by))
+                    multiprocess.sync_model(self)
                     prepared = True
                 cbs.on_train_batch_begin(step)
                 if hooks:
@@ -874,7 +890,7 @@ class Trainer:
                  steps=None, callbacks=None, return_dict=False):
         """Loss and metrics on the data: a float (no metrics), ``[loss, *metrics]``, or a dict."""
         self._require_compiled("evaluate")
-        source = make_source(x, y, sample_weight, batch_size, False, steps)
+        source = multiprocess.shard_source(make_source(x, y, sample_weight, batch_size, False, steps))
         verbose = 1 if verbose == "auto" else verbose
         cbs = callbacks_mod.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                          verbose=verbose, steps=source.steps)
@@ -908,6 +924,8 @@ class Trainer:
             if hooks:
                 if not any_batch:
                     self._prepare_hooks(self._to_engine(bx), self._to_engine(by), "test")
+                    if not in_fit:
+                        multiprocess.sync_model(self)
                 any_batch = True
                 step_logs = self._run_hooks("test", feed(bx), feed(by), feed(bsw))
                 if not in_fit:
@@ -915,6 +933,8 @@ class Trainer:
                 continue
             if not any_batch:
                 self._prepare_first_batch(self._to_engine(bx), self._to_engine(by))
+                if not in_fit:
+                    multiprocess.sync_model(self)
             any_batch = True
             self._run_step("test", feed(bx), feed(by), feed(bsw))
             if not in_fit:
@@ -953,6 +973,8 @@ class Trainer:
             if not self.built or self._needs_first_call():
                 self(self._to_engine(bx), training=False)
                 self._clear_call_losses()
+            if step == 0:
+                multiprocess.sync_model(self)
             cbs.on_predict_batch_begin(step)
             out = self._run_step("predict", feed(bx))
             chunks.append(map_structure(lambda t: np.asarray(b.to_numpy(t)), out))

@@ -5,6 +5,7 @@ distributed runtimes: ``jax.sharding``/``jax.distributed`` on JAX,
 from . import engine
 from .distributions import DataParallel, Distribution, ModelParallel, distribution, set_distribution
 from .layouts import DeviceMesh, LayoutMap, TensorLayout
+from .multiprocess import is_chief
 
 
 def list_devices(device_type=None):
@@ -32,5 +33,5 @@ def distribute_tensor(tensor, layout):
 
 
 __all__ = ["DataParallel", "DeviceMesh", "Distribution", "LayoutMap", "ModelParallel", "TensorLayout",
-           "distribute_tensor", "distribution", "get_device_count", "initialize", "list_devices",
-           "set_distribution"]
+           "distribute_tensor", "distribution", "get_device_count", "initialize", "is_chief",
+           "list_devices", "set_distribution"]

@@ -29,6 +29,7 @@ import re
 import warnings
 
 from .. import config, ops
+from ..distribution import multiprocess
 from ..variables import Variable, bind_values, get_values
 from .schedules import LearningRateSchedule, deserialize as _deserialize_schedule, \
     serialize as _serialize_schedule
@@ -357,7 +358,7 @@ class Optimizer:
             if len(grads) != len(variables):
                 raise ValueError(f"Received {len(grads)} gradients for {len(variables)} variables.")
 
-        grads = list(grads)
+        grads = multiprocess.reduce_gradients(grads)  # averaged over data-parallel processes
         if any(g is None for g in grads):
             grads, variables, indices = self._drop_missing(grads, variables, indices)
         if self.loss_scale_factor is not None:

@@ -2,7 +2,9 @@
 
 The new content is written to a temporary file in the destination's folder
 (same filesystem, so the final rename is atomic), flushed and fsynced, then
-moved over the destination with ``os.replace``. On any error the temporary
+moved over the destination with ``os.replace``. In a multi-process job only
+process 0 writes: the others write into a private temporary folder that is then
+removed (every process runs the same code, so collectives inside a writer match). On any error the temporary
 file is removed and the destination is left as it was, and a failed write
 (a full disk, a file-size limit) is re-raised (same type) with a message naming the file.
 A process killed mid-save cannot remove its temporary file: its name carries
@@ -28,7 +30,12 @@ def atomic_path(path):
         >>> with atomic_path("model.keras") as tmp:
         ...     write_archive(tmp)
     """
+    from ..distribution.multiprocess import is_chief
     path = os.fspath(path)
+    if not is_chief():
+        with tempfile.TemporaryDirectory() as scratch:
+            yield os.path.join(scratch, os.path.basename(path))
+        return
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"Cannot save to {path}: the folder {folder} does not exist.")

@@ -104,6 +104,8 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
     def to_numpy(self, x):
         if not isinstance(x, Tensor):
             return np.asarray(x)
+        if hasattr(x, "full_tensor"):  # a DTensor (ModelParallel): gathered on every process
+            x = x.full_tensor()
         x = x.detach()
         if x.dtype == torch.bfloat16:
             x = x.float()
@@ -443,6 +445,8 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
             x = x.to(torch.float32)
         if axis == ():
             return x
+        if axis is None and not keepdims:
+            return x.mean()  # (not dim=(): DTensor's sharding rules read that as "no axis")
         return torch.mean(x, dim=_dims(axis), keepdim=keepdims)
 
     def max(self, x, axis=None, keepdims=False, initial=None):
