@@ -100,7 +100,13 @@ def _backward(root, leaves, params, nodes, gen):
 
 
 def _cells(fn):
-    return dict(zip(fn.__code__.co_freevars, (c.cell_contents for c in fn.__closure__ or ())))
+    """What a closure saved: its free variables and its defaulted arguments, by name."""
+    code = fn.__code__
+    c = dict(zip(code.co_freevars, (cell.cell_contents for cell in fn.__closure__ or ())))
+    defaults = getattr(fn, "__defaults__", None) or ()
+    if defaults:
+        c.update(zip(code.co_varnames[code.co_argcount - len(defaults):code.co_argcount], defaults))
+    return c
 
 
 def traced_vjp(node, g):
@@ -127,7 +133,7 @@ def op_name(vjp, c=None):
     if head == "_unary":
         return _NAME_OF.get(c.get("d"), "unary op")
     if head == "_extremum":
-        return {np.max: "max", np.min: "min"}.get(c.get("f"), "max/min")
+        return "max/min"
     return head.lstrip("_") if head in ("_take", "_take_along_axis", "_conv", "_scatter",
                                         "_identity") else head
 
@@ -380,8 +386,7 @@ _RULES = {
     "cast": lambda node, g, c: (O.cast(g, c["src"]),),
     "sum": _sum,
     "mean": _mean,
-    "max": _extremum,
-    "min": _extremum,
+    "max/min": _extremum,
     "logsumexp": _logsumexp,
     "var": _var,
     "cumsum": lambda node, g, c: (O.flip(O.cumsum(O.flip(g, c["axis"]), c["axis"]), c["axis"]),),
