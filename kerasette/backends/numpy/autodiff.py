@@ -11,6 +11,9 @@
   made before it, so walking it backwards is a topological order with no graph
   search. ``backward`` walks the part one ``value_and_grad`` made, sums repeated
   contributions, skips nodes the output does not reach, and frees the tape.
+* Nesting: an inner ``value_and_grad`` shares the tape under its own ``gen``. When
+  its result depends on the outer call's nodes, its backward pass is recorded on
+  the outer tape instead (``second_order.create_graph``): gradients of gradients.
 """
 from __future__ import annotations
 
