@@ -78,6 +78,20 @@ FUNCTIONS = {
 }
 
 
+_KERNEL = np.random.default_rng(4).normal(size=(2, 2, 1, 2)) * 0.5
+
+
+def _conv_fn(x, strides, padding):
+    img = ops.reshape(x, (1, 3, 2, 1))
+    out = ops.conv(ops.tanh(img), ops.multiply(_KERNEL, ops.sum(ops.square(x))), strides=strides,
+                   padding=padding)
+    return ops.sum(ops.square(ops.sin(out)))
+
+
+FUNCTIONS["conv_valid"] = lambda x: _conv_fn(x, 1, "valid")
+FUNCTIONS["conv_same_strided"] = lambda x: _conv_fn(x, 2, "same")
+
+
 @pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_numpy_hessian_vector_products_match_finite_differences(name, numpy_engine):
     rng = np.random.default_rng(0)
@@ -196,3 +210,19 @@ def test_numpy_op_without_second_order_rule_names_it(numpy_engine):
         ops.grad(lambda a: ops.sum(ops.grad(lambda b: ops.sum(ops.cumprod(b) * b))(a)))(x)
     # first order through the same op is unaffected
     np.testing.assert_allclose(_np(ops.grad(lambda b: ops.sum(ops.cumprod(b)))(x)), [3.0, 0.5])
+
+
+def test_third_order_and_traced_aux(engine):
+    x = ops.convert(np.array([2.0, -1.0], "float32"))
+
+    def g1(a):
+        return ops.sum(ops.grad(lambda y: ops.sum(ops.power(y, 4)))(a))
+
+    np.testing.assert_allclose(_np(ops.grad(lambda a: ops.sum(ops.grad(g1)(a)))(x)), [48.0, -24.0], rtol=1e-5)
+
+    def outer(w):  # the inner call's value and aux carry the outer gradient too
+        (v, aux), gx = ops.value_and_grad(lambda xi: (ops.sum(w * xi * xi), w * 3.0), has_aux=True)(x)
+        return ops.sum(gx) + ops.sum(aux) + v
+
+    np.testing.assert_allclose(_np(ops.grad(outer)(ops.convert(np.array([1.0, 2.0], "float32")))),
+                               [11.0, 2.0], rtol=1e-5)

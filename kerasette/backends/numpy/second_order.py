@@ -374,6 +374,35 @@ def _log_softmax(node, g, c):
     return (O.subtract(g, O.multiply(O.exp(node), O.sum(g, axis=axis, keepdims=True))),)
 
 
+def _conv(node, g, c):
+    """Convolution (groups=1): the kernel gradient from differentiable patches of
+    the input, the input gradient as the patches' adjoint (shifted slices summed)."""
+    if c["groups"] != 1:
+        raise NotImplementedError("Higher-order gradients on the NumPy engine: the op 'conv' with "
+                                  "groups > 1 has no second-order rule; use the torch or jax engine.")
+    n, m, c_out, kk, ch = c["n"], c["m"], c["c_out"], c["kk"], c["c"]
+    window, s, d, out_sp, pads = c["window"], c["s"], c["d"], c["out_sp"], c["pads"]
+    x, kernel = _arg(node, 0, c, "xv"), _arg(node, 1, c, "kv")
+    g2 = O.reshape(g, (m, c_out))
+    slices = list(nn._offset_slices(window, s, d, out_sp))
+    gx = gk = None
+    if c["tk"]:
+        xp = O.pad(x, [(0, 0)] + [tuple(p) for p in pads] + [(0, 0)]) if any(b or a for b, a in pads) else x
+        cols = O.reshape(O.stack([O.getitem(xp, sl) for _, sl in slices], axis=-2), (m, kk * ch))
+        gk = O.reshape(O.matmul(O.transpose(cols), g2), c["kv"].shape)
+    if c["tx"]:
+        w2 = O.reshape(kernel, (kk * ch, c_out))
+        dcols = O.reshape(O.matmul(g2, O.transpose(w2)), (n,) + tuple(out_sp) + (kk, ch))
+        pre = (slice(None),) * (1 + len(window))
+        gxp = None
+        for t, (_, sl) in enumerate(slices):
+            part = _scatter(O.getitem(dcols, pre + (t,)), sl, c["xp_shape"], True)
+            gxp = part if gxp is None else O.add(gxp, part)
+        spatial = c["xv"].shape[1:-1]
+        gx = O.getitem(gxp, (slice(None),) + tuple(slice(b, b + k) for (b, _), k in zip(pads, spatial)))
+    return gx, gk
+
+
 def _leaky_relu(node, g, c):
     return (O.where(c["pos"], g, O.multiply(g, c["negative_slope"])),)
 
@@ -409,6 +438,7 @@ _RULES = {
     "matmul": _matmul,
     "einsum": _einsum,
     "softmax": _softmax,
+    "conv": _conv,
     "log_softmax": _log_softmax,
     # this module's own nodes (third order and beyond)
     "scatter": lambda node, g, c: (O.getitem(g, c["key"]),),
