@@ -78,7 +78,7 @@ FUNCTIONS = {
 }
 
 
-_KERNEL = np.random.default_rng(4).normal(size=(2, 2, 1, 2)) * 0.5
+_KERNEL = (np.random.default_rng(4).normal(size=(2, 2, 1, 2)) * 0.5).astype("float32")
 
 
 def _conv_fn(x, strides, padding):
@@ -98,6 +98,36 @@ def test_numpy_hessian_vector_products_match_finite_differences(name, numpy_engi
     x = rng.uniform(0.2, 1.2, size=6) * rng.choice([-1.0, 1.0], size=6)
     v = rng.normal(size=6)
     _hvp_check(FUNCTIONS[name], x, v)
+
+
+def _hvp(f, x, v):
+    # jitted: eager JAX would compile every primitive of the nested graph on its own
+    hvp = ops.jit(lambda a, v: ops.grad(lambda a: ops.sum(ops.multiply(ops.grad(f)(a), v)))(a))
+    return _np(hvp(ops.convert(x), ops.convert(v)))
+
+
+_ACROSS = ("arith", "activations", "linalg", "softmax", "conv_valid")
+
+
+def _across(x):
+    return sum(FUNCTIONS[n](x) for n in _ACROSS)
+
+
+def test_hessian_vector_products_agree_across_engines(engine):
+    """The same nested grads on each engine (float32, one compiled function on JAX)
+    against NumPy's in float64, through arithmetic, activations,
+    matmul/einsum, softmax and a convolution."""
+    rng = np.random.default_rng(5)
+    x = rng.uniform(0.2, 1.2, size=6) * rng.choice([-1.0, 1.0], size=6)
+    v = rng.normal(size=6)
+    previous = config._active
+    config.set_backend("numpy")
+    try:
+        expected = _hvp(_across, x, v)
+    finally:
+        config._active = previous
+    got = _hvp(_across, x.astype("float32"), v.astype("float32"))
+    np.testing.assert_allclose(got, expected, rtol=2e-4, atol=5e-4)
 
 
 # ---------------------------------------------------------- a Dense critic
@@ -151,7 +181,8 @@ def test_dense_input_gradient_penalty_matches_reference(engine):
     ref = _fd_grads(lambda *p: _critic_ref(x, *p)[1], params)
     critic = _critic_model()
     tv = [ops.convert(p.astype("float32")) for p in params]
-    value, grads = ops.value_and_grad(lambda tv: _penalty(critic, tv, ops.convert(x.astype("float32"))))(tv)
+    step = ops.jit(ops.value_and_grad(lambda tv, x: _penalty(critic, tv, x)))
+    value, grads = step(tv, ops.convert(x.astype("float32")))
     np.testing.assert_allclose(_np(value), _critic_ref(x, *params)[1], rtol=1e-5)
     for g, r in zip(grads, ref):
         np.testing.assert_allclose(_np(g), r, rtol=2e-4, atol=2e-5)
@@ -218,11 +249,12 @@ def test_third_order_and_traced_aux(engine):
     def g1(a):
         return ops.sum(ops.grad(lambda y: ops.sum(ops.power(y, 4)))(a))
 
-    np.testing.assert_allclose(_np(ops.grad(lambda a: ops.sum(ops.grad(g1)(a)))(x)), [48.0, -24.0], rtol=1e-5)
+    third = ops.jit(ops.grad(lambda a: ops.sum(ops.grad(g1)(a))))
+    np.testing.assert_allclose(_np(third(x)), [48.0, -24.0], rtol=1e-5)
 
     def outer(w):  # the inner call's value and aux carry the outer gradient too
         (v, aux), gx = ops.value_and_grad(lambda xi: (ops.sum(w * xi * xi), w * 3.0), has_aux=True)(x)
         return ops.sum(gx) + ops.sum(aux) + v
 
-    np.testing.assert_allclose(_np(ops.grad(outer)(ops.convert(np.array([1.0, 2.0], "float32")))),
+    np.testing.assert_allclose(_np(ops.jit(ops.grad(outer))(ops.convert(np.array([1.0, 2.0], "float32")))),
                                [11.0, 2.0], rtol=1e-5)
