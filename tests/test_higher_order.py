@@ -88,6 +88,13 @@ def _conv_fn(x, strides, padding):
     return ops.sum(ops.square(ops.sin(out)))
 
 
+FUNCTIONS["elementwise"] = lambda x: ops.sum(ops.sinh(x) * ops.cosh(x) + ops.arctan(x) * ops.tan(x)
+                                              + ops.arcsinh(x) + ops.arcsin(x * 0.5) + ops.arccos(x * 0.3)
+                                              + ops.log2(ops.square(x) + 1) + ops.cbrt(x + 3)
+                                              + ops.arctan2(x, ops.square(x) + 1) + ops.logaddexp(x, x * x))
+FUNCTIONS["pool_take"] = lambda x: (ops.sum(ops.square(ops.average_pool(ops.reshape(ops.sin(x), (1, 3, 2, 1)), 2, 1, "same")))
+                                    + ops.sum(ops.square(ops.max_pool(ops.reshape(x, (1, 2, 3, 1)) * x[0], 2, 1)))
+                                    + ops.sum(ops.square(ops.take(x * x[1], np.array([0, 2, 2, 5])))))
 FUNCTIONS["conv_valid"] = lambda x: _conv_fn(x, 1, "valid")
 FUNCTIONS["conv_same_strided"] = lambda x: _conv_fn(x, 2, "same")
 

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from . import nn, ops as O
+from . import elementwise_ops as _E, nn, ops as O
 from .autodiff import Slot, Traced
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -116,12 +116,19 @@ def traced_vjp(node, g):
     name = op_name(vjp, c)
     rule = _RULES.get(name)
     if rule is None:
-        raise NotImplementedError(
-            f"Higher-order gradients on the NumPy engine: the op {name!r} has no second-order "
-            f"rule (its gradient cannot be differentiated again on this engine's tape). Use "
-            f"the torch or jax engine (KERASETTE_BACKEND=torch or jax) for this computation, "
-            f"or write it with ops that have one (see kerasette/backends/numpy/second_order.py).")
+        head = vjp.__qualname__.split(".")[0]
+        rule = _unary_rule if head == "_unary" else _binary_rule if head == "_binary" else None
+    if rule is None:
+        _missing(name)
     return rule(node, g, c)
+
+
+def _missing(name):
+    raise NotImplementedError(
+        f"Higher-order gradients on the NumPy engine: the op {name!r} has no second-order "
+        f"rule (its gradient cannot be differentiated again on this engine's tape). Use "
+        f"the torch or jax engine (KERASETTE_BACKEND=torch or jax) for this computation, "
+        f"or write it with ops that have one (see kerasette/backends/numpy/second_order.py).")
 
 
 def op_name(vjp, c=None):
@@ -134,8 +141,9 @@ def op_name(vjp, c=None):
         return _NAME_OF.get(c.get("d"), "unary op")
     if head == "_extremum":
         return "max/min"
-    return head.lstrip("_") if head in ("_take", "_take_along_axis", "_conv", "_scatter",
-                                        "_identity") else head
+    return head.lstrip("_") if head in ("_take", "_take_along_axis", "_conv", "_scatter", "_identity",
+                                        "_avg_pool", "_max_pool", "_depthwise",
+                                        "_conv_transpose") else head
 
 
 def _arg(node, i, c, name):
@@ -209,16 +217,35 @@ _BINARY = {  # name -> (d/dx, d/dy), each (g, x, y, out, cells) -> contribution
                 lambda g, x, y, o, c: O.multiply(g, c["xv"] < c["yv"])),
     "minimum": (lambda g, x, y, o, c: O.multiply(g, c["xv"] <= c["yv"]),
                 lambda g, x, y, o, c: O.multiply(g, c["xv"] > c["yv"])),
+    "logaddexp": (lambda g, x, y, o, c: O.multiply(g, O.exp(O.subtract(x, o))),
+                  lambda g, x, y, o, c: O.multiply(g, O.exp(O.subtract(y, o)))),
     "mod": (lambda g, x, y, o, c: g,
             lambda g, x, y, o, c: O.multiply(O.negative(g), np.floor(c["xv"] / c["yv"]))),
 }
 
 
 def _binary_rule(node, g, c):
-    dx, dy = _BINARY[op_name(node.vjp, c)]
+    name = op_name(node.vjp, c)
     x, y = _arg(node, 0, c, "xv"), _arg(node, 1, c, "yv")
-    return (_unbroadcast(dx(g, x, y, node, c), c["xs"]) if c["tx"] else None,
-            _unbroadcast(dy(g, x, y, node, c), c["ys"]) if c["ty"] else None)
+    if name in _BINARY:
+        dx, dy = _BINARY[name]
+        gx = dx(g, x, y, node, c) if c["tx"] else None
+        gy = dy(g, x, y, node, c) if c["ty"] else None
+    else:
+        gx = _operator_rule(name, c["rx"], g, x, y, node) if c["tx"] else None
+        gy = _operator_rule(name, c["ry"], g, x, y, node) if c["ty"] else None
+    return (None if gx is None else _unbroadcast(gx, c["xs"]),
+            None if gy is None else _unbroadcast(gy, c["ys"]))
+
+
+def _operator_rule(name, d, *args):
+    """An element-wise op's own VJP rule run on traced values: exact where it is
+    written with Python operators only (``g / (1 + x * x)``); a NumPy function on a
+    traced value raises TypeError, reported as a missing second-order rule."""
+    try:
+        return d(*args)
+    except TypeError:
+        _missing(name)
 
 
 _UNARY = {  # name -> (g, x, out, cells) -> contribution
@@ -238,11 +265,20 @@ _UNARY = {  # name -> (g, x, out, cells) -> contribution
     "sigmoid": lambda g, x, o, c: O.multiply(g, O.multiply(o, O.subtract(1, o))),
     "relu": lambda g, x, o, c: O.multiply(g, c["xv"] > 0),
     "softplus": lambda g, x, o, c: O.multiply(g, O.sigmoid(x)),
+    "sinh": lambda g, x, o, c: O.multiply(g, _E.cosh(x)),
+    "cosh": lambda g, x, o, c: O.multiply(g, _E.sinh(x)),
+    "arcsin": lambda g, x, o, c: O.divide(g, O.sqrt(O.subtract(1, O.multiply(x, x)))),
+    "arccos": lambda g, x, o, c: O.negative(O.divide(g, O.sqrt(O.subtract(1, O.multiply(x, x))))),
+    "arcsinh": lambda g, x, o, c: O.divide(g, O.sqrt(O.add(O.multiply(x, x), 1))),
+    "arccosh": lambda g, x, o, c: O.divide(g, O.sqrt(O.subtract(O.multiply(x, x), 1))),
 }
 
 
 def _unary_rule(node, g, c):
-    return (_UNARY[op_name(node.vjp, c)](g, node.parents[0], node, c),)
+    name = op_name(node.vjp, c)
+    if name in _UNARY:
+        return (_UNARY[name](g, node.parents[0], node, c),)
+    return (_operator_rule(name, c["d"], g, node.parents[0], node),)
 
 
 # ---------------------------------------------------------- other op rules
@@ -403,6 +439,35 @@ def _conv(node, g, c):
     return gx, gk
 
 
+def _pool(node, g, c, mask=None):
+    """Pooling's input gradient: each window offset's share of ``g`` put back in place."""
+    xp, out_sp, pads, xv = c["xp"], c["out_sp"], c["pads"], c["xv"]
+    gxp = O.zeros_like(xp) if 0 in out_sp else None
+    if gxp is None:
+        share = O.divide(g, c["count"]) if mask is None else g
+        free = np.ones(c["out"].shape, bool) if mask is not None else None
+        for _, sl in nn._offset_slices(c["window"], c["s"], c["ones"], out_sp):
+            part = share
+            if mask is not None:  # the first maximum of each window takes the gradient
+                hit = (xp[sl] == c["out"]) & free
+                free &= ~hit
+                part = O.multiply(share, hit)
+            part = _scatter(part, sl, xp.shape, True)
+            gxp = part if gxp is None else O.add(gxp, part)
+    if not any(b or a for b, a in pads):
+        return (gxp,)
+    return (O.getitem(gxp, (slice(None),) + tuple(slice(b, b + k) for (b, _), k
+                                                  in zip(pads, xv.shape[1:-1]))),)
+
+
+def _take(node, g, c):
+    if "key" in c:
+        return (Slot(c["key"], g, False),)
+    xv = c["xv"]
+    flat = _scatter(O.reshape(g, (-1,)), np.ravel(c["idx"]), (xv.size,), False)
+    return (O.reshape(flat, xv.shape),)
+
+
 def _leaky_relu(node, g, c):
     return (O.where(c["pos"], g, O.multiply(g, c["negative_slope"])),)
 
@@ -439,6 +504,9 @@ _RULES = {
     "einsum": _einsum,
     "softmax": _softmax,
     "conv": _conv,
+    "avg_pool": _pool,
+    "max_pool": lambda node, g, c: _pool(node, g, c, mask=True),
+    "take": _take,
     "log_softmax": _log_softmax,
     # this module's own nodes (third order and beyond)
     "scatter": lambda node, g, c: (O.getitem(g, c["key"]),),
@@ -450,9 +518,8 @@ _RULES.update({name: _unary_rule for name in _UNARY})
 
 def _names_of_rule_functions():
     """The per-op rule functions of ``_unary``/``_binary`` ops -> the op's public name."""
-    from . import elementwise_ops
     names = {}
-    for module in (O, elementwise_ops, nn):
+    for module in (O, _E, nn):
         for name, f in vars(module).items():
             while callable(f) and getattr(f, "__closure__", None):
                 c = _cells(f)
