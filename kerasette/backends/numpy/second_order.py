@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from . import elementwise_ops as _E, nn, ops as O
+from . import autodiff, elementwise_ops as _E, nn, ops as O
 from .autodiff import Slot, Traced
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -36,11 +36,10 @@ def create_graph(value, aux, leaves, params, tape, start, outer_gen):
     belong to the outer call (``gen``) and stay on the tape, each leaf reading its
     outer parameter through an identity node.
     """
-    gen = value.gen if type(value) is Traced else None
-    nodes = tape[start:]
+    gen = autodiff._gen  # this call's
     found = {}
-    if type(value) is Traced and gen is not None and leaves and _made_here(value, nodes):
-        found = _backward(value, leaves, params, nodes, gen)
+    if type(value) is Traced and value.gen == gen:  # else not computed from the leaves
+        found = _backward(value, leaves, params, tape[start:], gen)
     grads = []
     for leaf, p in zip(leaves, params):
         v = leaf.value if type(leaf) is Traced else leaf
@@ -60,10 +59,6 @@ def create_graph(value, aux, leaves, params, tape, start, outer_gen):
     for node in tape[start:]:
         node.gen = outer_gen
     return (value, aux), grads
-
-
-def _made_here(value, nodes):
-    return bool(nodes) and value.gen == nodes[0].gen
 
 
 def _identity(g):
@@ -141,9 +136,7 @@ def op_name(vjp, c=None):
         return _NAME_OF.get(c.get("d"), "unary op")
     if head == "_extremum":
         return "max/min"
-    return head.lstrip("_") if head in ("_take", "_take_along_axis", "_conv", "_scatter", "_identity",
-                                        "_avg_pool", "_max_pool", "_depthwise",
-                                        "_conv_transpose") else head
+    return head.lstrip("_")  # "_conv" -> "conv", "_lstm_core" -> "lstm_core"
 
 
 def _arg(node, i, c, name):
