@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import kerasette as K
-from kerasette import config, layers, ops, optimizers
+from kerasette import config, layers, losses, ops, optimizers
 
 
 @pytest.fixture
@@ -95,6 +95,19 @@ FUNCTIONS["elementwise"] = lambda x: ops.sum(ops.sinh(x) * ops.cosh(x) + ops.arc
 FUNCTIONS["pool_take"] = lambda x: (ops.sum(ops.square(ops.average_pool(ops.reshape(ops.sin(x), (1, 3, 2, 1)), 2, 1, "same")))
                                     + ops.sum(ops.square(ops.max_pool(ops.reshape(x, (1, 2, 3, 1)) * x[0], 2, 1)))
                                     + ops.sum(ops.square(ops.take(x * x[1], np.array([0, 2, 2, 5])))))
+_YT = np.eye(3)[[0, 2]]
+
+
+def _losses(x):
+    z = ops.reshape(x, (2, 3))
+    return ops.sum(losses.categorical_crossentropy(_YT, z, from_logits=True)
+                   + losses.sparse_categorical_crossentropy(np.array([1, 2]), ops.softmax(z))
+                   + losses.binary_crossentropy(_YT, z, from_logits=True) + losses.huber(_YT, z)
+                   + losses.cosine_similarity(_YT, z) + losses.kl_divergence(_YT * 0.8 + 0.1, ops.softmax(z))
+                   + ops.norm(z, axis=-1) + ops.mean(ops.selu(z) + ops.log_sigmoid(z) + ops.hard_silu(z), -1))
+
+
+FUNCTIONS["losses"] = _losses
 FUNCTIONS["conv_valid"] = lambda x: _conv_fn(x, 1, "valid")
 FUNCTIONS["conv_same_strided"] = lambda x: _conv_fn(x, 2, "same")
 
