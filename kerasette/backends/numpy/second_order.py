@@ -13,8 +13,22 @@ was defined in names the op (``_RULES``), and the closure's cells hold what the
 op saved (shapes, axes, masks). The rule recomputes what it needs from the
 node's parents and the node itself (``tanh``: ``g * (1 - out * out)`` with
 ``out`` the node), so the result is differentiable in both ``g`` and the saved
-values. An op with no rule raises a ``NotImplementedError`` naming it, only
-where its VJP is actually needed in create-graph mode.
+values. An element-wise op whose own VJP rule is written with Python operators
+only (``g / (1 + x * x)``) needs no entry: that rule runs on traced values as it
+is. An op with no rule raises a ``NotImplementedError`` naming it, only where its
+VJP is actually needed in create-graph mode (a node that depends on the outer
+parameters, or receives a traced cotangent); elsewhere the plain VJP runs.
+
+Rules: arithmetic (add, subtract, multiply, divide, power, mod, maximum,
+minimum, where, clip, logaddexp), element-wise math and activations (exp, log,
+sqrt, square, abs, trig/hyperbolic and their inverses, tanh, sigmoid, softplus,
+relu, leaky_relu, silu, erf, ...; gelu, elu, selu... are derived), cast,
+reductions (sum, mean, max, min, var, logsumexp, cumsum), shapes (reshape,
+transpose, expand_dims, squeeze, broadcast_to, moveaxis, swapaxes, flip, tile,
+pad, concatenate, stack, split, getitem, take, take_along_axis), matmul, einsum,
+softmax, log_softmax, conv (groups=1), max_pool, avg_pool. Not (yet): prod,
+cumprod, sort, repeat, scatter ops, segment ops, linalg decompositions, fft,
+depthwise and transposed convolutions, the fused LSTM/GRU cores, custom_gradient.
 """
 from __future__ import annotations
 
@@ -157,6 +171,7 @@ def _scatter(g, key, shape, basic):
 
 
 def _unbroadcast(g, shape):
+    """``autodiff.unbroadcast`` with differentiable ops."""
     gs = O.shape(g)
     if gs == tuple(shape):
         return g
@@ -168,7 +183,7 @@ def _unbroadcast(g, shape):
 
 
 def _expand(g, axis, nd):
-    """``g`` with the axes a non-keepdims reduction over ``axis`` removed put back."""
+    """``ops._expand`` with differentiable ops: the axes a reduction removed, put back."""
     if axis is None:
         return O.reshape(g, (1,) * nd)
     shape = list(O.shape(g))
