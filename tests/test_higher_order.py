@@ -64,13 +64,15 @@ FUNCTIONS = {
                                 + ops.expand_dims(ops.squeeze(ops.reshape(x, (1, 6)))[1:4], 0).sum()
                                 * ops.flip(ops.reshape(x, (2, 3)), 1)
                                 + ops.broadcast_to(ops.reshape(x[:3], (1, 3)), (2, 3)) ** 2
-                                + ops.moveaxis(ops.tile(ops.reshape(x, (2, 3, 1)), (1, 1, 2)), 0, 2).sum(axis=2)[:, 0:2].sum() ** 2),
+                                + ops.moveaxis(ops.tile(ops.reshape(x, (2, 3, 1)), (1, 1, 2)), 0, 2)
+                                .sum(axis=2)[:, 0:2].sum() ** 2),
     "joins": lambda x: (ops.sum(ops.square(ops.concatenate([x[:2], ops.sin(x[2:5]), x[:1]], axis=0)))
                         * ops.stack([x, ops.cos(x)], axis=1)[:, 1].sum()
                         + ops.sum(ops.split(x, 2)[1] ** 3) + ops.sum(ops.pad(x, [(1, 1)])[:6] * x)),
     "select": lambda x: ops.sum(ops.where(x > 0, ops.square(x), ops.exp(x)) * ops.maximum(x, 0.1)
                                 + ops.minimum(ops.square(x), 1.0) + ops.clip(x, -0.5, 0.5) * x
-                                + ops.take_along_axis(ops.reshape(x, (2, 3)), np.array([[2, 0, 0]]), axis=1).sum() * x),
+                                + ops.take_along_axis(ops.reshape(x, (2, 3)), np.array([[2, 0, 0]]),
+                                                      axis=1).sum() * x),
     "linalg": lambda x: ops.sum(ops.square(ops.tanh(ops.matmul(ops.reshape(x, (1, 6)), _W))))
                         + ops.sum(ops.einsum("i,ij,j->", x, _W, ops.sin(x)))
                         + ops.sum(ops.matmul(_W, x) * x) + ops.sum(ops.matmul(x, x) * x),
@@ -93,9 +95,10 @@ FUNCTIONS["elementwise"] = lambda x: ops.sum(ops.sinh(x) * ops.cosh(x) + ops.arc
                                               + ops.arcsinh(x) + ops.arcsin(x * 0.5) + ops.arccos(x * 0.3)
                                               + ops.log2(ops.square(x) + 1) + ops.cbrt(x + 3)
                                               + ops.arctan2(x, ops.square(x) + 1) + ops.logaddexp(x, x * x))
-FUNCTIONS["pool_take"] = lambda x: (ops.sum(ops.square(ops.average_pool(ops.reshape(ops.sin(x), (1, 3, 2, 1)), 2, 1, "same")))
-                                    + ops.sum(ops.square(ops.max_pool(ops.reshape(x, (1, 2, 3, 1)) * x[0], 2, 1)))
-                                    + ops.sum(ops.square(ops.take(x * x[1], np.array([0, 2, 2, 5])))))
+FUNCTIONS["pool_take"] = lambda x: (
+    ops.sum(ops.square(ops.average_pool(ops.reshape(ops.sin(x), (1, 3, 2, 1)), 2, 1, "same")))
+    + ops.sum(ops.square(ops.max_pool(ops.reshape(x, (1, 2, 3, 1)) * x[0], 2, 1)))
+    + ops.sum(ops.square(ops.take(x * x[1], np.array([0, 2, 2, 5])))))
 _YT = np.eye(3)[[0, 2]]
 
 
