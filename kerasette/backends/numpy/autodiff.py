@@ -193,8 +193,9 @@ def value_and_grad(fn):
                 # The result depends on an enclosing value_and_grad's parameters: the
                 # backward pass itself is recorded on the outer tape (second_order.py).
                 from .second_order import create_graph
+                result = create_graph(value, aux, leaves, params, tape, start, outer_gen)
                 keep = True
-                return create_graph(value, aux, leaves, params, tape, start, outer_gen)
+                return result
             if type(value) is Traced:
                 if value.value.size != 1:
                     raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
