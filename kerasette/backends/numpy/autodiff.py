@@ -189,6 +189,9 @@ def value_and_grad(fn):
             traced = [leaf for leaf in leaves if type(leaf) is Traced]
             if outer is not None and outer_dep is None:
                 outer_dep = _outer_dependency(tape[start:], _gen)
+            if type(value) is Traced and value.value.size != 1:
+                raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
+                                 f"{value.value.shape}.")
             if outer_dep is not None:
                 # The result depends on an enclosing value_and_grad's parameters: the
                 # backward pass itself is recorded on the outer tape (second_order.py).
@@ -197,9 +200,6 @@ def value_and_grad(fn):
                 keep = True
                 return result
             if type(value) is Traced:
-                if value.value.size != 1:
-                    raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
-                                     f"{value.value.shape}.")
                 found = backward(value, traced, tape[start:])
                 value = value.value
             else:
