@@ -6,7 +6,7 @@
 * The stateless pieces: ``Layer.stateless_call``, ``Optimizer.stateless_apply``,
   ``Metric.stateless_*``, ``Model.stateless_compute_loss``, ``StatelessScope``.
 * ``ops.value_and_grad`` / ``ops.grad`` with JAX's calling convention, nested
-  (higher-order) on torch and JAX, a clear error on NumPy.
+  (higher-order) on every engine (more in test_higher_order.py).
 * One engine-neutral ``train_step`` gives the weights of the built-in ``fit``
   after N steps; so do JAX's stateless form and PyTorch's ``loss.backward()`` idiom.
 """
@@ -690,12 +690,6 @@ def test_higher_order_gradients(engine):
         return ops.grad(penalty)(w)
 
     w = ops.convert(np.array([0.3, 0.7], "float32"))
-    if engine.name == "numpy":
-        with pytest.raises(NotImplementedError, match="torch and jax engines"):
-            hess_diag(x)
-        with pytest.raises(NotImplementedError, match="torch and jax engines"):
-            gradient_penalty_grad(w)
-        return
     np.testing.assert_allclose(_npy(hess_diag(x)), [12.0, -6.0], rtol=1e-5)
     # d/dw sum((w sech^2(w x))^2), by hand
     wn, xn = np.array([0.3, 0.7]), np.array([2.0, -1.0])

@@ -5,6 +5,9 @@
   collapsed.
 * examples/vae.py: ``Sampling`` layer with ``add_loss``, custom trackers; the
   held-out reconstruction loss beats the "mean digit" baseline.
+* examples/wgan_gp.py: WGAN-GP (a gradient penalty: a gradient of a gradient,
+  the NumPy tape included); after two short epochs (2 critic steps per generator step) the generated mean is within 1
+  of the real centre (the untrained generator's is ~2.2 away), spread not collapsed.
 * examples/custom_loop.py: a loop from scratch (stateless_call, ops.value_and_grad,
   stateless_apply, stateless metrics, ops.jit); > 90% held-out digit accuracy.
 """
@@ -46,3 +49,11 @@ def test_custom_loop_classifies_digits(engine, capsys):
     out = capsys.readouterr().out
     assert f"engine: {engine.name}  test_acc: " in out
     assert acc > 0.9, out
+
+
+def test_wgan_gp_moves_to_the_real_distribution(engine, capsys):
+    mean, std = _load("wgan_gp").main(epochs=2, n_critic=2)
+    out = capsys.readouterr().out
+    assert f"engine: {engine.name}" in out
+    assert np.linalg.norm(mean - np.array([2.0, -1.0])) < 1.0, out
+    assert np.all(std > 0.2), out

@@ -7,8 +7,10 @@ They are written on ``Backend.value_and_grad`` (kerasette's flat contract:
 ``fn(params, *args) -> (value, aux)``), so they work on NumPy (its tape),
 PyTorch and JAX alike and inside a jitted step.
 
-Nesting (a gradient of a gradient, e.g. a WGAN-GP penalty) works on PyTorch and
-JAX; the NumPy engine's tape is first-order only and says so.
+Nesting (a gradient of a gradient, e.g. a WGAN-GP penalty) works on every
+engine; on NumPy the inner backward pass is recorded on the outer tape
+(``backends/numpy/second_order.py``; an op without a second-order rule there
+raises ``NotImplementedError`` naming it).
 """
 from __future__ import annotations
 

@@ -11,6 +11,9 @@
   made before it, so walking it backwards is a topological order with no graph
   search. ``backward`` walks the part one ``value_and_grad`` made, sums repeated
   contributions, skips nodes the output does not reach, and frees the tape.
+* Nesting: an inner ``value_and_grad`` shares the tape under its own ``gen``. When
+  its result depends on the outer call's nodes, its backward pass is recorded on
+  the outer tape instead (``second_order.create_graph``): gradients of gradients.
 """
 from __future__ import annotations
 
@@ -176,6 +179,7 @@ def value_and_grad(fn):
         _last_gen += 1
         _gen = _last_gen
         outer_dep = None  # an outer-tape node this (nested) call depends on
+        keep = False  # create-graph mode: this call's nodes join the outer tape
         try:
             if outer is not None:
                 outer_dep = next((p for p in params if type(p) is Traced and p.gen != 0), None)
@@ -185,16 +189,24 @@ def value_and_grad(fn):
             traced = [leaf for leaf in leaves if type(leaf) is Traced]
             if outer is not None and outer_dep is None:
                 outer_dep = _outer_dependency(tape[start:], _gen)
+            if type(value) is Traced and value.value.size != 1:
+                raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
+                                 f"{value.value.shape}.")
+            if outer_dep is not None:
+                # The result depends on an enclosing value_and_grad's parameters: the
+                # backward pass itself is recorded on the outer tape (second_order.py).
+                from .second_order import create_graph
+                result = create_graph(value, aux, leaves, params, tape, start, outer_gen)
+                keep = True
+                return result
             if type(value) is Traced:
-                if value.value.size != 1:
-                    raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
-                                     f"{value.value.shape}.")
                 found = backward(value, traced, tape[start:])
                 value = value.value
             else:
                 found = [None] * len(traced)
         finally:
-            del tape[start:]
+            if not keep:
+                del tape[start:]
             _tape, _gen = outer, outer_gen
         found = iter(found)
         grads, seen = [], set()
@@ -210,11 +222,6 @@ def value_and_grad(fn):
                     g = np.array(np.broadcast_to(g, v.shape), dtype=v.dtype)
             seen.add(id(g))
             grads.append(g)
-        if outer_dep is not None:
-            # The result depends on an enclosing value_and_grad's parameters: differentiating
-            # it again would need second-order VJPs, which this tape does not record.
-            value = Traced(value, (outer_dep,), _no_second_order)
-            grads = [Traced(g, (outer_dep,), _no_second_order) for g in grads]
         return (value, unwrap(aux)), grads
 
     return wrapped
@@ -228,9 +235,3 @@ def _outer_dependency(nodes, gen):
                 return p
     return None
 
-
-def _no_second_order(g):
-    raise NotImplementedError(
-        "Higher-order gradients (the gradient of a gradient, e.g. a WGAN-GP penalty) are "
-        "supported on the torch and jax engines; the NumPy engine's tape records first-order "
-        "VJPs only. Switch the engine (KERASETTE_BACKEND=jax or torch) for this computation.")

@@ -785,7 +785,8 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
 
     def value_and_grad(self, fn):
         def value_and_grad_fn(params, *args):
-            higher = self._grad_depth > 0 or self._grad_leaves
+            nested = self._grad_depth > 0
+            higher = nested or self._grad_leaves
             if higher:
                 # a new node per param: the results stay functions of the enclosing graph
                 leaves = [self._t(p) for p in params]
@@ -807,8 +808,8 @@ class TorchBackend(TorchElementwiseOps, TorchStatsOps, TorchArrayOps, TorchLinal
                 found = iter(found)
                 found = [next(found) if p.requires_grad else None for p in leaves]
             grads = [torch.zeros_like(p) if g is None else g for p, g in zip(leaves, found)]
-            if higher:
-                return (value, _detach(aux)), grads
+            if higher:  # nested: aux stays a function of the enclosing graph (as on JAX)
+                return (value, aux if nested else _detach(aux)), grads
             return (value.detach(), _detach(aux)), grads
 
         return value_and_grad_fn
