@@ -15,12 +15,13 @@ from ..layers.input_layer import InputLayer
 from ..layers.layer import Layer
 from ..layers.symbolic import KerasTensor, flatten, map_structure
 from ..trainer import Trainer
+from .model_api import ModelAPI
 
 
 _DEPTH = [0]  # models being called (0: the next model call is a top-level one)
 
 
-class Model(Trainer, Layer):
+class Model(ModelAPI, Trainer, Layer):
     """Groups layers into an object with training and inference features.
 
     Functional: ``Model(inputs=x, outputs=y)`` where ``x``/``y`` are symbolic
@@ -80,6 +81,8 @@ class Model(Trainer, Layer):
         for layer in layers:
             if layer not in self._layers:
                 self._layers.append(layer)
+            if not isinstance(layer, InputLayer):
+                self._adopt(layer)
         self.built = True
         self._backend = next((l._backend for l in layers if l._backend is not None), None)
 
