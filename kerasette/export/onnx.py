@@ -75,11 +75,11 @@ def export_onnx(model, filepath, input_signature=None, verbose=True, opset_versi
                                [[0] + [i for i, d in enumerate(s) if d is None and i]
                                 for s, _ in shapes])
         except Exception as e:  # noqa: BLE001 -- re-raised naming the layer at fault
-            layer = _failing_layer(e)
+            layer = _failing_layer(e) or _first_unexportable(twin, torch_engine, opset_version)
             where = f"layer '{layer.name}' ({type(layer).__name__})" if layer is not None \
                 else f"model '{model.name}'"
-            raise ValueError(f"Cannot export model '{model.name}' to ONNX: {where} could not be "
-                             f"traced by torch.onnx ({type(e).__name__}: {e}).") from e
+            raise ValueError(f"Cannot export model '{model.name}' to ONNX: {where} cannot be "
+                             f"exported (torch.onnx: {type(e).__name__}: {e}).") from e
     finally:
         config._active = previous
     _normalize_graph(filepath)
@@ -178,9 +178,10 @@ def _rebuild_on(model, engine):
         cfg = serialize_keras_object(model)
         state = state_bytes(model)
     cfg.pop("compile_config", None)
+    own_classes = {type(layer).__name__: type(layer) for layer in model._flatten_layers()}
     try:
         with safe_mode_scope(False):  # the user's own in-process model, Lambdas included
-            twin = deserialize_keras_object(cfg)
+            twin = deserialize_keras_object(cfg, own_classes)
     except (ValueError, TypeError) as e:
         raise ValueError(f"Cannot export model '{model.name}' (built on the {model._backend.name} "
                          f"engine) to ONNX: it is rebuilt on the torch engine from its config, "
@@ -189,6 +190,37 @@ def _rebuild_on(model, engine):
     with require_h5py().File(io.BytesIO(state), "r") as f:
         read_state(twin, f, f"model '{model.name}'")
     return twin
+
+
+def _first_unexportable(model, engine, opset_version):
+    """The first layer of a functional model (nested models searched) that cannot be
+    exported on its own, or None: each node is traced alone on zeros of its input shapes."""
+    from ..backends.torch import onnx_export
+    from ..layers.symbolic import KerasTensor, flatten, map_structure
+    from ..models import Model
+    for node in getattr(model, "_graph_nodes", None) or []:
+        tensors, layer = node.input_tensors, node.layer
+
+        def call(*xs, node=node, tensors=tensors, layer=layer):
+            lookup = {t._id: x for t, x in zip(tensors, xs)}
+            sub = lambda t: lookup[t._id] if isinstance(t, KerasTensor) else t  # noqa: E731
+            kwargs = {k: map_structure(sub, v) for k, v in node.kwargs.items()}
+            if layer._call_takes_training:
+                kwargs["training"] = False
+            return tuple(flatten(layer(*map_structure(sub, list(node.args)), **kwargs)))
+
+        examples = [engine.zeros(tuple(2 if d is None else d for d in t.shape),
+                                 t.dtype or config.floatx()) for t in tensors]
+        try:
+            n_out = len(call(*examples))
+            onnx_export.export(call, examples, io.BytesIO(), [f"i{i}" for i in range(len(examples))],
+                               [f"o{i}" for i in range(n_out)], opset_version,
+                               [[0]] * len(examples))
+        except Exception:  # noqa: BLE001 -- this is the layer at fault (or inside it)
+            inner = _first_unexportable(layer, engine, opset_version) \
+                if isinstance(layer, Model) else None
+            return inner or layer
+    return None
 
 
 def _failing_layer(error):
