@@ -11,9 +11,10 @@ class LayerAPI:
 
     @property
     def path(self):
-        """``'outer/inner/name'``: the names of the layers (models) holding this one, outermost
-        first, then its own name (Keras's ``Layer.path``; a layer used by several models
-        keeps the path of the first one)."""
+        """``'outer/inner/name'``: the names of the layers holding this one (as attributes,
+        or as a ``Sequential``'s layers), outermost first, then its own name. As in Keras,
+        the layers of a functional model are not under the model's name (they are made
+        outside it), and a layer used by several models keeps its first path."""
         parent = self.__dict__.get("_parent_ref")
         parent = parent() if parent is not None else None
         return f"{parent.path}/{self.name}" if parent is not None else self.name

@@ -77,12 +77,10 @@ class Model(ModelAPI, Trainer, Layer):
             names[layer.name] = layer
         self._graph_nodes = nodes
         self._graph = [_Step(n) for n in nodes]
-        self._graph_layers = layers
+        self.__dict__["_graph_layers"] = layers  # not as owner: functional layers keep their paths
         for layer in layers:
             if layer not in self._layers:
                 self._layers.append(layer)
-            if not isinstance(layer, InputLayer):
-                self._adopt(layer)
         self.built = True
         self._backend = next((l._backend for l in layers if l._backend is not None), None)
 

@@ -164,18 +164,22 @@ _FORMATS = {
 
 
 def _state_paths(model):
-    """``{kind: [(path, variable)]}``: Keras's paths (``model/layer/var``) for the model's
+    """``{kind: [(path, variable)]}``: Keras's paths (``layer.path/var``) for the model's
     variables, its optimizer's and its metrics'."""
     owner_path = {}
-    stack = [(model, model.name)]
-    while stack:
-        layer, path = stack.pop()
+    for layer in model._flatten_layers():
         for v in layer._trainable_variables + layer._non_trainable_variables:
-            owner_path.setdefault(id(v), f"{path}/{v.name}")
-        for sub in reversed(layer._layers):
-            stack.append((sub, f"{path}/{sub.name}"))
+            owner_path.setdefault(id(v), f"{layer.path}/{v.name}")
+    used = set()
+
     def path(v):
-        return owner_path.get(id(v)) or f"{model.name}/{v.path}"  # seed and RNN states
+        p = owner_path.get(id(v)) or str(v.path)  # seed and RNN states: their own path
+        base, n = p, 0
+        while p in used:
+            n += 1
+            p = f"{base}_{n}"
+        used.add(p)
+        return p
 
     out = {"trainable_variables": [(path(v), v) for v in model.trainable_variables],
            "non_trainable_variables": [(path(v), v) for v in model.non_trainable_variables]}

@@ -24,13 +24,13 @@ LEFT_OUT = {
 
 def _kinds(K):
     inp = K.Input((3,))
-    functional = K.Model(inp, K.layers.Dense(2)(inp))
-    sequential = K.Sequential([K.Input((3,)), K.layers.Dense(2)])
+    functional = K.Model(inp, K.layers.Dense(2, name="d")(inp), name="f")
+    sequential = K.Sequential([K.Input((3,)), K.layers.Dense(2, name="d")], name="s")
 
     class Sub(K.Model):
         def __init__(self):
-            super().__init__()
-            self.d = K.layers.Dense(2)
+            super().__init__(name="c")
+            self.d = K.layers.Dense(2, name="d")
 
         def call(self, x):
             return self.d(x)
@@ -50,6 +50,10 @@ def test_every_public_model_member_exists(keras_module):
         assert all(n in names for n in LEFT_OUT), "a LEFT_OUT name left Keras: drop it"
         present = [n for n in LEFT_OUT if n in dir(ours[kind])]
         assert not present, f"{present} exist now: drop them from LEFT_OUT"
+        # the variables' paths (the state tree's keys) are Keras's: 'f' is not in a
+        # functional model's, 's' and 'c' are in a Sequential's and a subclassed model's
+        paths = sorted(p for p, _ in _leaves(ours[kind].get_state_tree()["trainable_variables"]))
+        assert paths == sorted(v.path for v in model.trainable_variables), kind
 
 
 def _bn_model(K):
@@ -118,7 +122,8 @@ def test_own_variable_store_path_and_small_members(engine):
     inp = Input((3,))
     model = Model(inp, inner(inp), name="outer")
     dense = inner.get_layer("d")
-    assert (dense.path, inner.path, model.path) == ("outer/inner/d", "outer/inner", "outer")
+    # Keras's paths: a functional model's layers are made outside it, a Sequential's inside
+    assert (dense.path, inner.path, model.path) == ("inner/d", "inner", "outer")
     store = {}
     inner.get_layer("bn").save_own_variables(store)
     assert sorted(store) == ["0", "1", "2", "3"] and store["3"].shape == (2,)
