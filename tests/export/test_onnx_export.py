@@ -58,6 +58,8 @@ def test_onnx_matches_predict(family, engine_name, tmp_path):
     try:
         set_random_seed(1)
         model, x = FAMILIES[family]()
+        rng = np.random.default_rng(2)  # every weight (BatchNormalization's statistics too) travels
+        model.set_weights([rng.uniform(0.1, 0.6, w.shape).astype(w.dtype) for w in model.get_weights()])
         model.export(tmp_path / "m.onnx", format="onnx", verbose=False)
         got, sess = _run(tmp_path / "m.onnx", x)  # batch 5: the trace used another batch size
         np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-4, atol=1e-5)
