@@ -211,3 +211,17 @@ def test_layers_serialize_round_trips_with_keras(engine, keras_module):
     assert (back.name, back.units, back.activation.__name__) == ("zz", 2, "relu")
     with pytest.raises(TypeError, match="expects a Layer"):
         layers.serialize("dense")
+
+
+def test_fit_validation_sees_swap_ema_weights(engine):
+    # fit's validation runs the test hooks, so SwapEMAWeights validates on the moving
+    # averages (as in Keras); fit then ends on them, so evaluate gives the same loss
+    kerasette.utils.set_random_seed(0)
+    x = np.linspace(-1, 1, 16, dtype="float32").reshape(8, 2)
+    y = x[:, :1] * 2 - x[:, 1:]
+    model = Sequential([Input((2,)), layers.Dense(1)])
+    model.compile(kerasette.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5), "mse")
+    history = model.fit(x, y, epochs=2, batch_size=4, validation_data=(x, y), verbose=0,
+                        callbacks=[callbacks.SwapEMAWeights()])
+    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(x, y, verbose=0), rel=1e-5)
+    assert history.history["val_loss"][-1] != pytest.approx(history.history["loss"][-1], rel=1e-3)
