@@ -27,7 +27,8 @@ def _rnn():
     x = layers.Embedding(20, 4, mask_zero=True)(inp)  # the mask reaches the LSTM
     x = layers.LSTM(5, return_sequences=True)(x)
     x = layers.GRU(3)(x)
-    return Model(inp, layers.Dense(2)(x)), np.random.default_rng(0).integers(1, 20, (5, 6)).astype("int32") * (np.arange(6) < [[2], [6], [4], [1], [5]])
+    tokens = np.random.default_rng(0).integers(1, 20, (5, 6)).astype("int32")
+    return Model(inp, layers.Dense(2)(x)), tokens * (np.arange(6) < [[2], [6], [4], [1], [5]])  # padded
 
 
 def _attention():

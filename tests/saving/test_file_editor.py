@@ -37,7 +37,8 @@ def test_edit_a_kerasette_file(engine, tmp_path, capsys):
     editor.save(tmp_path / "b.weights.h5")
     bigger.load_weights(tmp_path / "b.weights.h5")
     np.testing.assert_array_equal(bigger.get_layer("d3").get_weights()[0], np.full((2, 1), 2.0))
-    np.testing.assert_array_equal(bigger.get_layer("d1").get_weights()[0], model.get_layer("d1").get_weights()[0])
+    np.testing.assert_array_equal(bigger.get_layer("d1").get_weights()[0],
+                                  model.get_layer("d1").get_weights()[0])
 
     editor.delete_weight("dense_2", "1")
     editor.add_weights("layers/dense_2", {"1": np.ones(1)})
