@@ -90,6 +90,7 @@ class ProgbarLogger(Callback):
         self.target = None
         self.progbar = None
         self._seen = 0
+        self._in_fit = False  # fit's validation runs the test hooks, but draws no bar of its own
 
     def set_params(self, params):
         super().set_params(params)
@@ -108,8 +109,15 @@ class ProgbarLogger(Callback):
             print(f"Epoch {epoch + 1}/{self.epochs}")
         self._new_bar()
 
+    def on_train_begin(self, logs=None):
+        self._in_fit = True
+
+    def on_train_end(self, logs=None):
+        self._in_fit = False
+
     def on_test_begin(self, logs=None):
-        self._new_bar()
+        if not self._in_fit:
+            self._new_bar()
 
     def on_predict_begin(self, logs=None):
         self._new_bar()
@@ -124,7 +132,8 @@ class ProgbarLogger(Callback):
         self._batch(batch, logs)
 
     def on_test_batch_end(self, batch, logs=None):
-        self._batch(batch, logs)
+        if not self._in_fit:
+            self._batch(batch, logs)
 
     def on_predict_batch_end(self, batch, logs=None):
         self._batch(batch, None)
@@ -137,7 +146,8 @@ class ProgbarLogger(Callback):
         self._finish(logs)
 
     def on_test_end(self, logs=None):
-        self._finish(logs)
+        if not self._in_fit:
+            self._finish(logs)
 
     def on_predict_end(self, logs=None):
         self._finish(None)

@@ -68,6 +68,11 @@ class Trainer:
         self.stop_training = False
         self.history = None
         self._steps = {}
+        self.loss = None
+        self.run_eagerly = False
+        self.jit_compile = "auto"
+        self.steps_per_execution = 1
+        self.train_function = self.test_function = self.predict_function = None
 
     # ------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -99,8 +104,10 @@ class Trainer:
         self.loss = loss
         self.run_eagerly = bool(run_eagerly)
         self.jit_compile = jit_compile
+        self.steps_per_execution = steps_per_execution
         self.compiled = True
         self._steps = {}
+        self.train_function = self.test_function = self.predict_function = None
 
     def _output_names_for_compile(self):
         names = getattr(self, "output_names", None) or []
@@ -914,13 +921,12 @@ class Trainer:
             self.reset_metrics()
         else:
             c.reset()
-        (cbs.on_test_begin if not in_fit else (lambda: None))()
+        cbs.on_test_begin()
         any_batch = False
         feed = self._feeder()
         step_logs = None
         for step, (bx, by, bsw) in enumerate(source.epoch()):
-            if not in_fit:
-                cbs.on_test_batch_begin(step)
+            cbs.on_test_batch_begin(step)
             if hooks:
                 if not any_batch:
                     self._prepare_hooks(self._to_engine(bx), self._to_engine(by), "test")
@@ -928,8 +934,7 @@ class Trainer:
                         multiprocess.sync_model(self)
                 any_batch = True
                 step_logs = self._run_hooks("test", feed(bx), feed(by), feed(bsw))
-                if not in_fit:
-                    cbs.on_test_batch_end(step, _StepLogs(step_logs))
+                cbs.on_test_batch_end(step, _StepLogs(step_logs))
                 continue
             if not any_batch:
                 self._prepare_first_batch(self._to_engine(bx), self._to_engine(by))
@@ -937,13 +942,11 @@ class Trainer:
                     multiprocess.sync_model(self)
             any_batch = True
             self._run_step("test", feed(bx), feed(by), feed(bsw))
-            if not in_fit:
-                cbs.on_test_batch_end(step, _LazyLogs(c))
+            cbs.on_test_batch_end(step, _LazyLogs(c))
         if not any_batch:
             raise ValueError("The evaluation data produced no batch: it is empty.")
         logs = self._logs_or_metrics(step_logs) if hooks else c.results()
-        if not in_fit:
-            cbs.on_test_end(logs)
+        cbs.on_test_end(logs)
         if saved is not None:
             for v, x in zip(tracked, saved):
                 v._value = x

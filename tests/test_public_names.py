@@ -16,10 +16,7 @@ LEFT_OUT = {
         "dtype_policy": "mixed precision (DTypePolicy) is not offered yet (issue 15)",
         "set_dtype_policy": "mixed precision (DTypePolicy) is not offered yet (issue 15)",
     },
-    "saving": {
-        "KerasFileEditor": "the interactive .keras file editor is not offered; load, edit and save "
-                           "the model instead",
-    },
+    "saving": {},
     "backend": {},
     "models": {},
     "datasets": {},

@@ -42,3 +42,4 @@ from .attention import (AdditiveAttention, Attention, GroupedQueryAttention, Gro
 from .einsum_dense import EinsumDense
 from .engine_bridges import FlaxLayer, JaxLayer, TorchModuleWrapper
 from .wrapper import Wrapper
+from .serialization import deserialize, serialize

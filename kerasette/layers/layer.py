@@ -15,6 +15,7 @@ from .. import config
 from ..backends.base import standardize_dtype
 from ..random import SeedGenerator
 from ..variables import Variable
+from .layer_api import LayerAPI
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
 
 _name_counts = collections.defaultdict(int)
@@ -94,7 +95,7 @@ class InputSpec:
                                      f"expected shape={self.shape}, found shape={tuple(shape)}")
 
 
-class Layer:
+class Layer(LayerAPI):
     """Base class of every layer (and of ``Model``).
 
     Subclasses create weights in ``build(input_shape)`` with ``add_weight`` and
@@ -123,6 +124,7 @@ class Layer:
         d["_metrics"] = []  # Metric objects set as attributes (custom loss trackers)
         d["_inbound_nodes"] = []
         d["_trainable"] = bool(trainable)
+        d["_autocast"] = bool(autocast)
         self.built = False
         self._backend = None
         self.name = name or unique_name(to_snake_case(type(self).__name__))
@@ -145,10 +147,12 @@ class Layer:
         if isinstance(value, Layer) and name not in ("_outer",):
             if value not in self._layers:
                 self._layers.append(value)
+                self._adopt(value)
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
             for v in value:
                 if v not in self._layers:
                     self._layers.append(v)
+                    self._adopt(v)
         elif isinstance(value, Variable):
             self._track_variable(value)
         elif isinstance(value, SeedGenerator):

@@ -15,12 +15,13 @@ from ..layers.input_layer import InputLayer
 from ..layers.layer import Layer
 from ..layers.symbolic import KerasTensor, flatten, map_structure
 from ..trainer import Trainer
+from .model_api import ModelAPI
 
 
 _DEPTH = [0]  # models being called (0: the next model call is a top-level one)
 
 
-class Model(Trainer, Layer):
+class Model(ModelAPI, Trainer, Layer):
     """Groups layers into an object with training and inference features.
 
     Functional: ``Model(inputs=x, outputs=y)`` where ``x``/``y`` are symbolic
@@ -76,7 +77,7 @@ class Model(Trainer, Layer):
             names[layer.name] = layer
         self._graph_nodes = nodes
         self._graph = [_Step(n) for n in nodes]
-        self._graph_layers = layers
+        self.__dict__["_graph_layers"] = layers  # not as owner: functional layers keep their paths
         for layer in layers:
             if layer not in self._layers:
                 self._layers.append(layer)

@@ -52,6 +52,7 @@ class Sequential(Model):
                                                name=f"{layer.name}_input")
             self._stack.append(layer)
             self._layers.append(layer)
+            self._adopt(layer)
         self._graph = None
         self.built = False
         if rebuild:

@@ -23,7 +23,7 @@ class TorchControlOps:
                 raise ValueError("ops.scan: give `xs` or `length`.")
             steps = [xs] * int(length)
         else:
-            sizes = {a.shape[0] if a.ndim else None for a in flat}
+            sizes = {int(a.shape[0]) if a.ndim else None for a in flat}  # int: traced sizes are tensors
             if len(sizes) != 1 or None in sizes:
                 raise ValueError(f"ops.scan: the arrays of `xs` need one shared leading size, got "
                                  f"shapes {[tuple(a.shape) for a in flat]}.")
