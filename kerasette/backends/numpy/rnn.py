@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .autodiff import Traced
+from .scratch import buffer
 from .ops import _sigmoid, add, flip, getitem, matmul, swapaxes
 
 
@@ -32,112 +33,125 @@ def _vals(*xs):
     return [x.value if type(x) is Traced else x for x in xs]
 
 
-def _time_major(xv, go_backwards, dt):
-    """``(batch, time, f)`` -> a C-contiguous ``(time, batch, f)`` copy (reversed in time)."""
-    xt = np.swapaxes(xv, 0, 1)
-    return np.ascontiguousarray(xt[::-1] if go_backwards else xt, dt)
+def _lstm_forward(xh, h0, c0, kv, rkv, bv, dt):
+    """The forward recurrence in the layout ``(time, features, batch)``: each step is one
+    contiguous block and each gate of it a block of whole rows (contiguous inner loops).
 
-
-def _lstm_forward(xt, h0, c0, kv, rkv, bv, dt):
-    """The forward recurrence; returns ``hs (T+1, n, u)``, ``cs (T+1, n, u)``, the gate
-    activations ``acts (T, n, 4u)`` and ``tcs = tanh(cs[1:])``.
-
-    The sigmoid gates run as ``0.5 * tanh(z / 2) + 0.5``: the halving is folded into the
-    (small) weights, exact in binary floating point, so one ``tanh`` covers all four gates.
+    ``xh``: ``(T+1, d+u, n)`` holding the inputs ``x_t`` in rows ``[:d]`` of ``xh[t]``; the
+    states ``h_t`` are written into its rows ``[d:]`` (``h_0`` first). Returns ``cs (T+1,
+    u, n)``, the gate activations ``acts (T, 4u, n)`` and ``tcs = tanh(cs[1:])``. The
+    sigmoid gates run as ``0.5 * tanh(z / 2) + 0.5``: the halving is folded into the
+    (small) weights, exact in binary floating point, so one ``tanh`` covers all gates.
     """
-    t_len, n = xt.shape[:2]
+    t_len, n = xh.shape[0] - 1, xh.shape[2]
     u = rkv.shape[0]
-    half = np.full(4 * u, 0.5, dt)
+    d = xh.shape[1] - u
+    half = np.full((4 * u, 1), 0.5, dt)
     half[2 * u:3 * u] = 1  # the cell candidate g keeps tanh(z)
-    shift = np.where(half == 1, 0, 0.5).astype(dt)
-    acts = (xt.reshape(-1, xt.shape[-1]) @ (kv * half).astype(dt, copy=False))
-    if bv is not None:
-        acts += bv * half
-    acts = acts.reshape(t_len, n, 4 * u)
-    rk2 = (rkv * half).astype(dt, copy=False)
-    hs = np.empty((t_len + 1, n, u), dt)
-    cs = np.empty((t_len + 1, n, u), dt)
-    tcs = np.empty((t_len, n, u), dt)
-    hs[0] = h0
-    cs[0] = c0
-    rh = np.empty((n, 4 * u), dt)
-    ig = np.empty((n, u), dt)
+    acts = np.matmul((kv.T * half).astype(dt, copy=False), xh[:-1, :d],
+                     out=buffer((t_len, 4 * u, n), dt))  # (T, 4u, n)
+    rkt = (rkv.T * half).astype(dt)  # (4u, u), C-contiguous
+    bh = None if bv is None else (bv[:, None] * half).astype(dt, copy=False)
+    cs = buffer((t_len + 1, u, n), dt)
+    tcs = buffer((t_len, u, n), dt)
+    xh[0, d:] = h0.T
+    cs[0] = c0.T
+    rh = np.empty((4 * u, n), dt)
+    ig = np.empty((u, n), dt)
     for t in range(t_len):
         z = acts[t]
-        np.matmul(hs[t], rk2, out=rh)
+        np.matmul(rkt, xh[t, d:], out=rh)
         z += rh
+        if bh is not None:
+            z += bh
         np.tanh(z, out=z)
-        z *= half
-        z += shift
+        for s in (z[:2 * u], z[3 * u:]):  # the i, f and o rows: 0.5 * tanh + 0.5
+            s *= 0.5
+            s += 0.5
         c = cs[t + 1]
-        np.multiply(z[:, u:2 * u], cs[t], out=c)
-        np.multiply(z[:, :u], z[:, 2 * u:3 * u], out=ig)
+        np.multiply(z[u:2 * u], cs[t], out=c)
+        np.multiply(z[:u], z[2 * u:3 * u], out=ig)
         c += ig
         np.tanh(c, out=tcs[t])
-        np.multiply(z[:, 3 * u:], tcs[t], out=hs[t + 1])
-    return hs, cs, acts, tcs
+        np.multiply(z[3 * u:], tcs[t], out=xh[t + 1, d:])
+    return cs, acts, tcs
 
 
-def _lstm_backward(gp, xt, hs, cs, acts, tcs, kv, rkv, dt):
-    """Gradients of the packed outputs ``gp = [ys (T), h_T, c_T]`` (time-major) with respect
-    to ``(xt, h0, c0, kernel, recurrent_kernel, bias)``. Everything that does not depend on
-    the carried ``(dh, dc)`` is computed for all steps at once before the loop."""
-    t_len, n, u = tcs.shape
-    gys, dh, dc = gp[:t_len], np.array(gp[t_len], dt), np.array(gp[t_len + 1], dt)
+def _lstm_backward(gp, xh, cs, acts, tcs, kv, rkv, dt):
+    """Gradients of the packed outputs ``gp = [ys (T), h_T, c_T]`` (time-major, ``(n, u)``
+    each) with respect to ``(x, h0, c0, kernel, recurrent_kernel, bias)``, ``x``'s as
+    ``(d, T, n)``. Each step runs on its own blocks (in cache): two GEMMs, one for the
+    gradients of ``[x_t; h_t]``, one accumulating those of ``[kernel; recurrent_kernel]``."""
+    t_len, u, n = tcs.shape
+    d = xh.shape[1] - u
+    gys = gp[:t_len]
     seq = bool(gys.any())
-    i, f, g, o = (acts[..., k * u:(k + 1) * u] for k in range(4))
-    # dz = [dc * m_i, dc * m_f, dc * m_g, dh * m_o] per step, dc += dh * q
-    m = np.subtract(1, acts)
-    m *= acts  # sigmoid'(z) = s (1 - s) in the i, f, o columns
-    m[..., :u] *= g
-    m[..., u:2 * u] *= cs[:-1]
-    mg = m[..., 2 * u:3 * u]
-    np.multiply(g, g, out=mg)
-    np.subtract(1, mg, out=mg)
-    mg *= i
-    m[..., 3 * u:] *= tcs
-    q = np.multiply(tcs, tcs)
-    np.subtract(1, q, out=q)
-    q *= o
-    m3 = m.reshape(t_len, n, 4, u)
-    dz = np.empty((t_len, n, 4 * u), dt)
-    dz3 = dz.reshape(t_len, n, 4, u)
-    rkt = np.ascontiguousarray(rkv.T, dt)
-    tmp = np.empty((n, u), dt)
+    if seq:
+        gys = np.ascontiguousarray(gys.transpose(0, 2, 1), dt)  # (T, u, n)
+    kr = np.concatenate([kv, rkv]).astype(dt, copy=False)  # (d+u, 4u)
+    dxh = buffer((t_len + 1, d + u, n), dt)  # [dx_t; dh_t] per step
+    dh = dxh[t_len, d:]
+    dh[...] = gp[t_len].T
+    dc = np.array(gp[t_len + 1].T, dt, order="C")
+    dw = np.zeros((4 * u, d + u), dt)  # [dkernel; drecurrent_kernel].T
+    dbs = np.zeros((4 * u, n), dt)
+    dz = np.empty((4 * u, n), dt)
+    m = np.empty((4 * u, n), dt)
+    q = np.empty((u, n), dt)
+    tmp_w = np.empty_like(dw)
     for t in range(t_len - 1, -1, -1):
+        a = acts[t]
+        i, f, g, o = a[:u], a[u:2 * u], a[2 * u:3 * u], a[3 * u:]
+        tc = tcs[t]
         if seq:
             dh += gys[t]
-        np.multiply(dh, q[t], out=tmp)
-        dc += tmp
-        np.multiply(dc[:, None, :], m3[t, :, :3], out=dz3[t, :, :3])
-        np.multiply(dh, m[t, :, 3 * u:], out=dz[t, :, 3 * u:])
-        dc *= f[t]
-        np.matmul(dz[t], rkt, out=dh)
-    dz2 = dz.reshape(-1, 4 * u)
-    dx = (dz2 @ kv.T.astype(dt, copy=False)).reshape(xt.shape)
-    dk = xt.reshape(-1, xt.shape[-1]).T @ dz2
-    drk = hs[:-1].reshape(-1, u).T @ dz2
-    db = dz2.sum(axis=0)
-    return dx, dh, dc, dk, drk, db
+        np.multiply(tc, tc, out=q)  # dc += dh * o * (1 - tanh(c)^2)
+        np.subtract(1, q, out=q)
+        q *= o
+        q *= dh
+        dc += q
+        np.subtract(1, a, out=m)  # sigmoid' = s (1 - s); g's rows redone below
+        m *= a
+        mi, mf, mg, mo = m[:u], m[u:2 * u], m[2 * u:3 * u], m[3 * u:]
+        np.multiply(g, g, out=mg)
+        np.subtract(1, mg, out=mg)
+        mg *= i
+        mi *= g
+        mf *= cs[t]
+        mo *= tc
+        np.multiply(m[:3 * u].reshape(3, u, n), dc, out=dz[:3 * u].reshape(3, u, n))
+        np.multiply(mo, dh, out=dz[3 * u:])
+        dc *= f
+        dbs += dz
+        np.matmul(dz, xh[t].T, out=tmp_w)
+        dw += tmp_w
+        np.matmul(kr, dz, out=dxh[t])
+        dh = dxh[t, d:]
+    dx = dxh[:t_len, :d].transpose(1, 0, 2)  # (d, T, n)
+    return dx, dh.T, dc.T, dw[:, :d].T, dw[:, d:].T, dbs.sum(axis=1)
 
 
 def lstm(x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):
     args = (x, h0, c0, kernel, recurrent_kernel, bias)
     xv, h0v, c0v, kv, rkv, bv = _vals(*args)
     dt = np.result_type(*(v for v in (xv, h0v, c0v, kv, rkv, bv) if v is not None))
-    xt = _time_major(xv, go_backwards, dt)
-    hs, cs, acts, tcs = _lstm_forward(xt, h0v, c0v, kv, rkv, bv, dt)
+    n, t_len, d = xv.shape
+    u = rkv.shape[0]
+    xh = buffer((t_len + 1, d + u, n), dt)  # [x_t; h_t], time-major, batch last
+    xh[:t_len, :d] = (xv[:, ::-1] if go_backwards else xv).transpose(1, 2, 0)
+    cs, acts, tcs = _lstm_forward(xh, h0v, c0v, kv, rkv, bv, dt)
+    hs = xh[1:, d:]  # (T, u, n)
     if not any(type(a) is Traced for a in args):
-        return np.swapaxes(hs[1:], 0, 1), hs[-1], cs[-1]
+        return hs.transpose(2, 0, 1), hs[-1].T, cs[-1].T
 
     def vjp(gp):
-        dx, dh, dc, dk, drk, db = _lstm_backward(gp, xt, hs, cs, acts, tcs, kv, rkv, dt)
-        dx = np.swapaxes(dx[::-1] if go_backwards else dx, 0, 1)
+        dx, dh, dc, dk, drk, db = _lstm_backward(gp, xh, cs, acts, tcs, kv, rkv, dt)
+        dx = dx.transpose(2, 1, 0)  # (n, T, d)
         return tuple(d if type(a) is Traced else None
-                     for a, d in zip(args, (dx, dh, dc, dk, drk, db)))
+                     for a, d in zip(args, (dx[:, ::-1] if go_backwards else dx, dh, dc, dk, drk, db)))
 
     parents = tuple(a if type(a) is Traced else None for a in args)
-    ys, h, c = _packed([hs[1:], hs[-1], cs[-1]], parents, vjp)
+    ys, h, c = _packed([hs.transpose(0, 2, 1), hs[-1].T, cs[-1].T], parents, vjp)
     return swapaxes(ys, 0, 1), h, c
 
 
