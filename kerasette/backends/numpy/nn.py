@@ -261,6 +261,8 @@ def _max_pool(x, pool_size, strides=None, padding="valid"):
         return out
 
     def vjp(g):
+        if tuple(s) == tuple(window) and 0 not in out_sp:
+            return (_crop(_tiled_max_grad(xp, out, g, window, out_sp), pads, xv.shape[1:-1]),)
         dx = np.zeros(xp.shape, g.dtype)
         if 0 in out_sp:
             return (_crop(dx, pads, xv.shape[1:-1]),)
@@ -272,6 +274,35 @@ def _max_pool(x, pool_size, strides=None, padding="valid"):
         return (_crop(dx, pads, xv.shape[1:-1]),)
 
     return Traced(out, (x,), vjp)
+
+
+def _tiled_max_grad(xp, out, g, window, out_sp):
+    """Max-pool gradient when the windows tile the input (strides == pool size): the
+    input seen as ``(N, o1, k1, o2, k2, ..., C)``, one comparison with the broadcast
+    maxima, the first maximum of each window (in offset order) kept by boolean ops on
+    the offset slices, and one multiply with the broadcast gradient."""
+    n, c = out.shape[0], out.shape[-1]
+    crop = (slice(None),) + tuple(slice(0, o * k) for o, k in zip(out_sp, window)) + (slice(None),)
+    split = (n,) + sum(((o, k) for o, k in zip(out_sp, window)), ()) + (c,)
+    bshape = (n,) + sum(((o, 1) for o in out_sp), ()) + (c,)
+    hit = xp[crop].reshape(split) == out.reshape(bshape)
+    offsets = list(np.ndindex(*window))
+    taken = None
+    for j, k in enumerate(offsets):
+        h = hit[(slice(None),) + sum(((slice(None), i) for i in k), ()) + (slice(None),)]
+        if taken is None:
+            taken = h.copy()
+            continue
+        h &= ~taken
+        if j + 1 < len(offsets):
+            taken |= h
+    gb = g.reshape(bshape)
+    if all(o * k == m for o, k, m in zip(out_sp, window, xp.shape[1:-1])):
+        return np.multiply(hit, gb).reshape(xp.shape)
+    dx = np.zeros(xp.shape, np.result_type(g))
+    view = dx[crop].reshape(split)  # splitting axes: always a view
+    np.multiply(hit, gb, out=view)
+    return dx
 
 
 def _avg_pool(x, pool_size, strides=None, padding="valid"):
