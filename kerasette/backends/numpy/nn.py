@@ -1,8 +1,9 @@
 """Neural ops of the NumPy engine: softmax, convolution (im2col + one GEMM), pooling.
 
 Windows are strided views (``as_strided``), never a Python loop over pixels.
-Backward passes loop only over kernel offsets: ``_col2im`` adds, per offset,
-one strided slice of the window gradient into the padded input.
+Backward passes loop only over kernel offsets: per offset, one strided slice of
+the input gradient gets one GEMM's result (``_conv_input_grad``) or one slice of
+the window gradient (``_col2im``).
 """
 from __future__ import annotations
 
@@ -142,21 +143,38 @@ def _conv(x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
             if tk:
                 gk = (cols.T @ g2).reshape(kv.shape)
             if tx:
-                dcols = g2 @ w2.T
-        else:
-            gg = g2.reshape(m, groups, og).transpose(1, 0, 2)
-            if tk:
-                gk = np.matmul(cols.transpose(0, 2, 1), gg)
-                gk = gk.reshape(groups, kk, cg, og).transpose(1, 2, 0, 3).reshape(kv.shape)
-            if tx:
-                dcols = np.matmul(gg, w2.transpose(0, 2, 1)).reshape(groups, m, kk, cg)
-                dcols = dcols.transpose(1, 2, 0, 3)
+                gx = _crop(_conv_input_grad(g2, kv, xp_shape, window, s, d, out_sp), pads,
+                           xv.shape[1:-1])
+            return gx, gk
+        gg = g2.reshape(m, groups, og).transpose(1, 0, 2)
+        if tk:
+            gk = np.matmul(cols.transpose(0, 2, 1), gg)
+            gk = gk.reshape(groups, kk, cg, og).transpose(1, 2, 0, 3).reshape(kv.shape)
         if tx:
+            dcols = np.matmul(gg, w2.transpose(0, 2, 1)).reshape(groups, m, kk, cg)
+            dcols = dcols.transpose(1, 2, 0, 3)
             dwin = dcols.reshape((n,) + tuple(out_sp) + tuple(window) + (c,))
             gx = _crop(_col2im(dwin, xp_shape, window, s, d, out_sp), pads, xv.shape[1:-1])
         return gx, gk
 
     return Traced(out, (x if tx else None, kernel if tk else None), vjp)
+
+
+def _conv_input_grad(g2, kv, xp_shape, window, strides, dilation, out_sp):
+    """The gradient of a (groups=1) convolution for its padded input, from the output
+    gradient ``g2 (rows, c_out)``: per kernel offset one GEMM ``g2 @ kernel[k].T`` into a
+    reused ``(rows, c)`` buffer, added into the offset's strided slice (long contiguous
+    runs), instead of one ``(rows, k * c)`` window-gradient matrix summed back by ``_col2im``."""
+    n, c = xp_shape[0], xp_shape[-1]
+    dx = np.zeros(xp_shape, np.result_type(g2, kv))
+    if 0 in out_sp:
+        return dx
+    buf = np.empty((g2.shape[0], c), dx.dtype)
+    block = (n,) + tuple(out_sp) + (c,)
+    for k, sl in _offset_slices(window, strides, dilation, out_sp):
+        np.matmul(g2, kv[k].T, out=buf)
+        dx[sl] += buf.reshape(block)
+    return dx
 
 
 def _depthwise(x, kernel, xv, kv, xp, pads, window, s, d, out_sp, mult):
