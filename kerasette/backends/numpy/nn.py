@@ -15,6 +15,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..base import conv_transpose_geometry, normalize_tuple, same_padding
 from .autodiff import Traced
 from .ops import _float_input
+from .scratch import buffer
 
 
 # ------------------------------------------------------------------ softmax
@@ -123,9 +124,10 @@ def _conv(x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
     if cg == 1 and groups > 1:
         return _depthwise(x, kernel, xv, kv, xp, pads, window, s, d, out_sp, og)
     if groups == 1:
-        cols = win.reshape(m, kk * c)
+        cols = buffer((m, kk * c), xv.dtype)  # im2col, into a reused buffer
+        cols.reshape(win.shape)[...] = win
         w2 = kv.reshape(kk * c, c_out)
-        out = cols @ w2
+        out = np.matmul(cols, w2, out=buffer((m, c_out), np.result_type(cols, w2)))
     else:
         cols = win.reshape(m, kk, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, kk * cg)
         w2 = kv.reshape(kk, cg, groups, og).transpose(2, 0, 1, 3).reshape(groups, kk * cg, og)
@@ -166,7 +168,8 @@ def _conv_input_grad(g2, kv, xp_shape, window, strides, dilation, out_sp):
     reused ``(rows, c)`` buffer, added into the offset's strided slice (long contiguous
     runs), instead of one ``(rows, k * c)`` window-gradient matrix summed back by ``_col2im``."""
     n, c = xp_shape[0], xp_shape[-1]
-    dx = np.zeros(xp_shape, np.result_type(g2, kv))
+    dx = buffer(xp_shape, np.result_type(g2, kv))
+    dx.fill(0)
     if 0 in out_sp:
         return dx
     buf = np.empty((g2.shape[0], c), dx.dtype)
@@ -274,7 +277,11 @@ def _max_pool(x, pool_size, strides=None, padding="valid"):
     else:
         out = None
         for _, sl in _offset_slices(window, s, ones, out_sp):
-            out = xp[sl].copy() if out is None else np.maximum(out, xp[sl], out=out)
+            if out is None:
+                out = buffer(out_shape, xv.dtype)
+                out[...] = xp[sl]
+            else:
+                np.maximum(out, xp[sl], out=out)
     if type(x) is not Traced:
         return out
 
@@ -303,7 +310,7 @@ def _tiled_max_grad(xp, out, g, window, out_sp):
     crop = (slice(None),) + tuple(slice(0, o * k) for o, k in zip(out_sp, window)) + (slice(None),)
     split = (n,) + sum(((o, k) for o, k in zip(out_sp, window)), ()) + (c,)
     bshape = (n,) + sum(((o, 1) for o in out_sp), ()) + (c,)
-    hit = xp[crop].reshape(split) == out.reshape(bshape)
+    hit = np.equal(xp[crop].reshape(split), out.reshape(bshape), out=buffer(split, bool))
     offsets = list(np.ndindex(*window))
     taken = None
     for j, k in enumerate(offsets):
@@ -315,9 +322,11 @@ def _tiled_max_grad(xp, out, g, window, out_sp):
         if j + 1 < len(offsets):
             taken |= h
     gb = g.reshape(bshape)
+    dt = np.result_type(g)
     if all(o * k == m for o, k, m in zip(out_sp, window, xp.shape[1:-1])):
-        return np.multiply(hit, gb).reshape(xp.shape)
-    dx = np.zeros(xp.shape, np.result_type(g))
+        return np.multiply(hit, gb, out=buffer(split, dt)).reshape(xp.shape)
+    dx = buffer(xp.shape, dt)
+    dx.fill(0)
     view = dx[crop].reshape(split)  # splitting axes: always a view
     np.multiply(hit, gb, out=view)
     return dx
