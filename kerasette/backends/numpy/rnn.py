@@ -1,9 +1,14 @@
 """Fused LSTM and GRU layers: a time loop of one GEMM per step, and a hand-written
-backward pass through time (one more GEMM per step, one for the recurrent kernel).
+backward pass through time.
 
-The input projection (``x @ kernel + bias``) and the time reversal are ordinary
-traced ops; only the recurrence is a primitive. Its outputs (ys, last states)
-are packed in one traced array and sliced out, so one backward pass serves all.
+LSTM: the whole layer is one primitive. The input projection of all steps runs
+before the loop; the loop works in a ``(time, features, batch)`` layout where each
+gate of a step is a contiguous block, with preallocated (``scratch``) buffers and
+no temporaries; the backward pass runs on each step's blocks while they are in
+cache (one GEMM for ``[dx_t; dh_t]``, one accumulating the kernels' gradients).
+GRU: the input projection and time reversal are ordinary traced ops and only the
+recurrence is a primitive. Outputs (ys, last states) are packed in one traced
+array and sliced out, so one backward pass serves all.
 """
 from __future__ import annotations
 
@@ -142,16 +147,16 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):
     cs, acts, tcs = _lstm_forward(xh, h0v, c0v, kv, rkv, bv, dt)
     hs = xh[1:, d:]  # (T, u, n)
     if not any(type(a) is Traced for a in args):
-        return hs.transpose(2, 0, 1), hs[-1].T, cs[-1].T
+        return hs.transpose(2, 0, 1), xh[t_len, d:].T, cs[-1].T
 
     def vjp(gp):
         dx, dh, dc, dk, drk, db = _lstm_backward(gp, xh, cs, acts, tcs, kv, rkv, dt)
         dx = dx.transpose(2, 1, 0)  # (n, T, d)
-        return tuple(d if type(a) is Traced else None
-                     for a, d in zip(args, (dx[:, ::-1] if go_backwards else dx, dh, dc, dk, drk, db)))
+        grads = (dx[:, ::-1] if go_backwards else dx, dh, dc, dk, drk, db)
+        return tuple(gr if type(a) is Traced else None for a, gr in zip(args, grads))
 
     parents = tuple(a if type(a) is Traced else None for a in args)
-    ys, h, c = _packed([hs.transpose(0, 2, 1), hs[-1].T, cs[-1].T], parents, vjp)
+    ys, h, c = _packed([hs.transpose(0, 2, 1), xh[t_len, d:].T, cs[-1].T], parents, vjp)
     return swapaxes(ys, 0, 1), h, c
 
 
