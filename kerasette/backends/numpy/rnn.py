@@ -1,14 +1,13 @@
 """Fused LSTM and GRU layers: a time loop of one GEMM per step, and a hand-written
 backward pass through time.
 
-LSTM: the whole layer is one primitive. The input projection of all steps runs
-before the loop; the loop works in a ``(time, features, batch)`` layout where each
-gate of a step is a contiguous block, with preallocated (``scratch``) buffers and
-no temporaries; the backward pass runs on each step's blocks while they are in
-cache (one GEMM for ``[dx_t; dh_t]``, one accumulating the kernels' gradients).
-GRU: the input projection and time reversal are ordinary traced ops and only the
-recurrence is a primitive. Outputs (ys, last states) are packed in one traced
-array and sliced out, so one backward pass serves all.
+Each layer is one primitive. The input projection of all steps runs before the
+loop; the loop works in a ``(time, features, batch)`` layout where each gate of a
+step is a contiguous block, with preallocated (``scratch``) buffers and no
+temporaries; the backward pass runs on each step's blocks while they are in cache
+(GEMMs for the input and state gradients and accumulating the kernels'). Outputs
+(ys, last states) are packed in one traced array and sliced out, so one backward
+pass serves all.
 """
 from __future__ import annotations
 
@@ -16,15 +15,7 @@ import numpy as np
 
 from .autodiff import Traced
 from .scratch import buffer
-from .ops import _sigmoid, add, flip, getitem, matmul, swapaxes
-
-
-def _project(x, kernel, bias, go_backwards):
-    zx = matmul(x, kernel)
-    if bias is not None:
-        zx = add(zx, bias)
-    zx = swapaxes(zx, 0, 1)  # time-major
-    return flip(zx, 0) if go_backwards else zx
+from .ops import getitem, swapaxes
 
 
 def _packed(outs, parents, vjp):
@@ -160,58 +151,128 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):
     return swapaxes(ys, 0, 1), h, c
 
 
-def _gru_core(zx, h0, rk, b_rec):
-    zxv, h, rkv, brv = (v.value if type(v) is Traced else v for v in (zx, h0, rk, b_rec))
-    t_len, n, u = zxv.shape[0], h.shape[0], h.shape[-1]
-    dt = np.result_type(zxv, h, rkv)
-    traced = any(type(v) is Traced for v in (zx, h0, rk, b_rec))
-    hs = np.empty((t_len + 1, n, u), dt)
-    hs[0] = h
-    if traced:
-        zr = np.empty((t_len, n, 2 * u), dt)  # update and reset gates
-        hcs = np.empty((t_len, n, u), dt)
-        hhs = np.empty((t_len, n, u), dt)
+def _gru_forward(xh, h0, kv, rkv, b_in, b_rec, dt):
+    """GRU forward (Keras's ``reset_after`` form, gates ``z, r, h``) in the layout of
+    ``_lstm_forward``: ``xh (T+1, d+u, n)`` holds ``x_t`` in rows ``[:d]`` and gets
+    ``h_t`` in rows ``[d:]``. Returns ``acts (T, 3u, n)`` (``z, r`` and the candidate
+    ``hc``) and ``hhs (T, u, n)`` (the recurrent part ``h @ rk_h + b_rec_h``). The
+    sigmoid gates run as ``0.5 * tanh(z / 2) + 0.5`` with the halving in the weights."""
+    t_len, n = xh.shape[0] - 1, xh.shape[2]
+    u = rkv.shape[0]
+    d = xh.shape[1] - u
+    half = np.full((3 * u, 1), 0.5, dt)
+    half[2 * u:] = 1
+    acts = np.matmul((kv.T * half).astype(dt, copy=False), xh[:-1, :d],
+                     out=buffer((t_len, 3 * u, n), dt))
+    if b_in is not None:
+        acts += (b_in[:, None] * half).astype(dt, copy=False)
+    rkt = (rkv.T * half).astype(dt)  # (3u, u)
+    brh = None if b_rec is None else (b_rec[:, None] * half).astype(dt)
+    hhs = buffer((t_len, u, n), dt)
+    xh[0, d:] = h0.T
+    rh = np.empty((3 * u, n), dt)
+    tmp = np.empty((u, n), dt)
     for t in range(t_len):
-        rh = h @ rkv
-        if brv is not None:
-            rh += brv
-        a = _sigmoid(zxv[t, :, :2 * u] + rh[:, :2 * u])
-        z, r = a[:, :u], a[:, u:]
-        hh = rh[:, 2 * u:]
-        hc = np.tanh(zxv[t, :, 2 * u:] + r * hh)
-        h = hs[t + 1]
-        np.add(z * (hs[t] - hc), hc, out=h)  # z * h + (1 - z) * hc
-        if traced:
-            zr[t] = a
-            hcs[t] = hc
-            hhs[t] = hh
-    if not traced:
-        return hs[1:], h
+        a = acts[t]
+        h = xh[t, d:]
+        np.matmul(rkt, h, out=rh)
+        if brh is not None:
+            rh += brh
+        zr, hc = a[:2 * u], a[2 * u:]
+        zr += rh[:2 * u]
+        np.tanh(zr, out=zr)
+        zr *= 0.5
+        zr += 0.5
+        hh = hhs[t]
+        hh[...] = rh[2 * u:]
+        np.multiply(zr[u:], hh, out=tmp)  # r * hh
+        hc += tmp
+        np.tanh(hc, out=hc)
+        np.subtract(h, hc, out=tmp)  # h_new = z * (h - hc) + hc
+        tmp *= zr[:u]
+        np.add(tmp, hc, out=xh[t + 1, d:])
+    return acts, hhs
 
-    def vjp(gp):
-        gys, dh = gp[:t_len], gp[t_len].copy()
-        dzx = np.empty((t_len, n, 3 * u), dt)
-        drh = np.empty((t_len, n, 3 * u), dt)
-        for t in range(t_len - 1, -1, -1):
-            z, r, hc = zr[t, :, :u], zr[t, :, u:], hcs[t]
+
+def _gru_backward(gp, xh, acts, hhs, kv, rkv, dt):
+    """Gradients of the packed outputs ``gp = [ys (T), h_T]`` for ``(x as (d, T, n), h0,
+    kernel, recurrent_kernel, b_in, b_rec)``, per step on blocks in cache."""
+    t_len, u, n = hhs.shape
+    d = xh.shape[1] - u
+    gys = gp[:t_len]
+    seq = bool(gys.any())
+    if seq:
+        gys = np.ascontiguousarray(gys.transpose(0, 2, 1), dt)
+    dxs = buffer((t_len, d, n), dt)
+    dh = np.array(gp[t_len].T, dt, order="C")
+    dk = np.zeros((3 * u, d), dt)  # transposed gradients, accumulated
+    drk = np.zeros((3 * u, u), dt)
+    dbi = np.zeros((3 * u, n), dt)
+    dbr = np.zeros((3 * u, n), dt)
+    dzx = np.empty((3 * u, n), dt)  # [dz; dr; d(candidate pre-activation)]
+    drh = np.empty((3 * u, n), dt)  # the same for the recurrent part: [dz; dr; dah * r]
+    tmp = np.empty((u, n), dt)
+    tw = np.empty((3 * u, max(d, u)), dt)
+    dhr = np.empty((u, n), dt)
+    kt = np.ascontiguousarray(kv, dt)  # (d, 3u)
+    rk = np.ascontiguousarray(rkv, dt)  # (u, 3u)
+    for t in range(t_len - 1, -1, -1):
+        a = acts[t]
+        z, r, hc = a[:u], a[u:2 * u], a[2 * u:]
+        h = xh[t, d:]
+        if seq:
             dh += gys[t]
-            dah = dh * (1 - z) * (1 - hc * hc)
-            d = dzx[t]
-            np.multiply(dh * (hs[t] - hc), z * (1 - z), out=d[:, :u])
-            np.multiply(dah * hhs[t], r * (1 - r), out=d[:, u:2 * u])
-            d[:, 2 * u:] = dah
-            e = drh[t]
-            e[:, :2 * u] = d[:, :2 * u]
-            np.multiply(dah, r, out=e[:, 2 * u:])
-            dh = dh * z + e @ rkv.T
-        drk = hs[:-1].reshape(-1, u).T @ drh.reshape(-1, 3 * u)
-        db = drh.sum(axis=(0, 1)) if type(b_rec) is Traced else None
-        return dzx, dh, drk, db
-
-    return _packed([hs[1:], h], tuple(v if type(v) is Traced else None for v in (zx, h0, rk, b_rec)), vjp)
+        dz, dr, dah = dzx[:u], dzx[u:2 * u], dzx[2 * u:]
+        np.subtract(h, hc, out=dz)  # dz = dh (h - hc) z (1 - z)
+        dz *= dh
+        np.subtract(1, z, out=tmp)
+        tmp *= z
+        dz *= tmp
+        np.multiply(hc, hc, out=dah)  # dah = dh (1 - z) (1 - hc^2)
+        np.subtract(1, dah, out=dah)
+        np.subtract(1, z, out=tmp)
+        dah *= tmp
+        dah *= dh
+        np.multiply(dah, hhs[t], out=dr)  # dr = dah hh r (1 - r)
+        np.subtract(1, r, out=tmp)
+        tmp *= r
+        dr *= tmp
+        drh[:2 * u] = dzx[:2 * u]
+        np.multiply(dah, r, out=drh[2 * u:])
+        dbi += dzx
+        dbr += drh
+        np.matmul(dzx, xh[t, :d].T, out=tw[:, :d])
+        dk += tw[:, :d]
+        np.matmul(drh, h.T, out=tw[:, :u])
+        drk += tw[:, :u]
+        np.matmul(kt, dzx, out=dxs[t])
+        np.matmul(rk, drh, out=dhr)
+        dh *= z
+        dh += dhr
+    return (dxs.transpose(1, 0, 2), dh.T, dk.T, drk.T, dbi.sum(axis=1), dbr.sum(axis=1))
 
 
 def gru(x, h0, kernel, recurrent_kernel, bias, go_backwards=False):
-    b_in, b_rec = (None, None) if bias is None else (getitem(bias, 0), getitem(bias, 1))
-    ys, h = _gru_core(_project(x, kernel, b_in, go_backwards), h0, recurrent_kernel, b_rec)
+    args = (x, h0, kernel, recurrent_kernel, bias)
+    xv, h0v, kv, rkv, bv = _vals(*args)
+    dt = np.result_type(*(v for v in (xv, h0v, kv, rkv, bv) if v is not None))
+    n, t_len, d = xv.shape
+    u = rkv.shape[0]
+    xh = buffer((t_len + 1, d + u, n), dt)
+    xh[:t_len, :d] = (xv[:, ::-1] if go_backwards else xv).transpose(1, 2, 0)
+    b_in, b_rec = (None, None) if bv is None else (bv[0], bv[1])
+    acts, hhs = _gru_forward(xh, h0v, kv, rkv, b_in, b_rec, dt)
+    hs = xh[1:, d:]
+    if not any(type(a) is Traced for a in args):
+        return hs.transpose(2, 0, 1), xh[t_len, d:].T
+
+    def vjp(gp):
+        dx, dh, dk, drk, dbi, dbr = _gru_backward(gp, xh, acts, hhs, kv, rkv, dt)
+        dx = dx.transpose(2, 1, 0)  # (n, T, d)
+        db = None if bv is None else np.stack([dbi, dbr])
+        grads = (dx[:, ::-1] if go_backwards else dx, dh, dk, drk, db)
+        return tuple(gr if type(a) is Traced else None for a, gr in zip(args, grads))
+
+    parents = tuple(a if type(a) is Traced else None for a in args)
+    ys, h = _packed([hs.transpose(0, 2, 1), xh[t_len, d:].T], parents, vjp)
     return swapaxes(ys, 0, 1), h

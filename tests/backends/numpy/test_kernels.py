@@ -109,3 +109,24 @@ def test_scratch_buffer_is_reused_only_when_free():
     assert not np.shares_memory(c, view)  # the view keeps its base in use
     del view, c
     assert scratch.buffer((64, 1024), np.float32).shape == (64, 1024)
+
+
+@pytest.mark.parametrize("go_backwards,bias", [(False, True), (True, False)])
+def test_gru_kernel_matches_the_scan_definition(go_backwards, bias):
+    n, t, d, u = 3, 4, 2, 5
+    ins = [RNG.uniform(-1, 1, s) for s in [(n, t, d), (n, u), (d, 3 * u), (u, 3 * u)]]
+    ins += [RNG.uniform(-1, 1, (2, 3 * u))] if bias else []
+
+    def call(gru):
+        def fn(*a):
+            ys, h = gru(*a[:4], a[4] if bias else None, go_backwards=go_backwards)
+            return B.concatenate([B.reshape(ys, (n, -1)), h], axis=1)
+        return fn
+
+    def generic(*a, go_backwards=False):
+        return Backend.gru(B, *a, go_backwards=go_backwards)
+
+    g = RNG.standard_normal((n, t * u + u))
+    for got, ref in zip(_grads(call(B.gru), ins, g), _grads(call(generic), ins, g)):
+        np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(call(B.gru)(*ins), call(generic)(*ins), rtol=1e-12)
