@@ -15,7 +15,7 @@ import threading
 import numpy as np
 
 _MIN_BYTES = 1 << 16  # below this, np.empty is as fast
-_PER_KEY = 4
+_PER_KEY = 2  # one in use by the tape or a caller, one being filled
 _KEYS = 16
 _local = threading.local()
 
