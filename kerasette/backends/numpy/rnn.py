@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from .autodiff import Traced
-from .scratch import buffer
 from .ops import getitem, swapaxes
+from .scratch import buffer
 
 
 def _packed(outs, parents, vjp):
@@ -27,6 +27,24 @@ def _packed(outs, parents, vjp):
 
 def _vals(*xs):
     return [x.value if type(x) is Traced else x for x in xs]
+
+
+def _inputs_and_states(xv, u, go_backwards, dt):
+    """``xh (T+1, d+u, n)``: the inputs ``(batch, time, d)`` time-major with the batch
+    last (reversed in time with ``go_backwards``) in rows ``[:d]``; rows ``[d:]`` get
+    the states ``h_t``."""
+    n, t_len, d = xv.shape
+    xh = buffer((t_len + 1, d + u, n), dt)
+    xh[:t_len, :d] = (xv[:, ::-1] if go_backwards else xv).transpose(1, 2, 0)
+    return xh
+
+
+def _input_grads(args, dx, others, go_backwards):
+    """The VJP's result: ``dx (d, T, n)`` back to ``(batch, time, d)`` (and time order),
+    then the other gradients; None for the arguments that are not traced."""
+    dx = dx.transpose(2, 1, 0)
+    grads = (dx[:, ::-1] if go_backwards else dx,) + tuple(others)
+    return tuple(gr if type(a) is Traced else None for a, gr in zip(args, grads))
 
 
 def _lstm_forward(xh, h0, c0, kv, rkv, bv, dt):
@@ -131,20 +149,16 @@ def lstm(x, h0, c0, kernel, recurrent_kernel, bias, go_backwards=False):
     args = (x, h0, c0, kernel, recurrent_kernel, bias)
     xv, h0v, c0v, kv, rkv, bv = _vals(*args)
     dt = np.result_type(*(v for v in (xv, h0v, c0v, kv, rkv, bv) if v is not None))
-    n, t_len, d = xv.shape
-    u = rkv.shape[0]
-    xh = buffer((t_len + 1, d + u, n), dt)  # [x_t; h_t], time-major, batch last
-    xh[:t_len, :d] = (xv[:, ::-1] if go_backwards else xv).transpose(1, 2, 0)
+    t_len, d = xv.shape[1:]
+    xh = _inputs_and_states(xv, rkv.shape[0], go_backwards, dt)
     cs, acts, tcs = _lstm_forward(xh, h0v, c0v, kv, rkv, bv, dt)
     hs = xh[1:, d:]  # (T, u, n)
     if not any(type(a) is Traced for a in args):
         return hs.transpose(2, 0, 1), xh[t_len, d:].T, cs[-1].T
 
     def vjp(gp):
-        dx, dh, dc, dk, drk, db = _lstm_backward(gp, xh, cs, acts, tcs, kv, rkv, dt)
-        dx = dx.transpose(2, 1, 0)  # (n, T, d)
-        grads = (dx[:, ::-1] if go_backwards else dx, dh, dc, dk, drk, db)
-        return tuple(gr if type(a) is Traced else None for a, gr in zip(args, grads))
+        dx, *others = _lstm_backward(gp, xh, cs, acts, tcs, kv, rkv, dt)
+        return _input_grads(args, dx, others, go_backwards)
 
     parents = tuple(a if type(a) is Traced else None for a in args)
     ys, h, c = _packed([hs.transpose(0, 2, 1), xh[t_len, d:].T, cs[-1].T], parents, vjp)
@@ -256,10 +270,8 @@ def gru(x, h0, kernel, recurrent_kernel, bias, go_backwards=False):
     args = (x, h0, kernel, recurrent_kernel, bias)
     xv, h0v, kv, rkv, bv = _vals(*args)
     dt = np.result_type(*(v for v in (xv, h0v, kv, rkv, bv) if v is not None))
-    n, t_len, d = xv.shape
-    u = rkv.shape[0]
-    xh = buffer((t_len + 1, d + u, n), dt)
-    xh[:t_len, :d] = (xv[:, ::-1] if go_backwards else xv).transpose(1, 2, 0)
+    t_len, d = xv.shape[1:]
+    xh = _inputs_and_states(xv, rkv.shape[0], go_backwards, dt)
     b_in, b_rec = (None, None) if bv is None else (bv[0], bv[1])
     acts, hhs = _gru_forward(xh, h0v, kv, rkv, b_in, b_rec, dt)
     hs = xh[1:, d:]
@@ -268,10 +280,8 @@ def gru(x, h0, kernel, recurrent_kernel, bias, go_backwards=False):
 
     def vjp(gp):
         dx, dh, dk, drk, dbi, dbr = _gru_backward(gp, xh, acts, hhs, kv, rkv, dt)
-        dx = dx.transpose(2, 1, 0)  # (n, T, d)
         db = None if bv is None else np.stack([dbi, dbr])
-        grads = (dx[:, ::-1] if go_backwards else dx, dh, dk, drk, db)
-        return tuple(gr if type(a) is Traced else None for a, gr in zip(args, grads))
+        return _input_grads(args, dx, (dh, dk, drk, db), go_backwards)
 
     parents = tuple(a if type(a) is Traced else None for a in args)
     ys, h = _packed([hs.transpose(0, 2, 1), xh[t_len, d:].T], parents, vjp)
