@@ -1,6 +1,7 @@
 """Profile kerasette's training loop on one workload and engine with cProfile.
 
     python benchmarks/profile_step.py --engine torch --workload tiny [--steps 2000] [--top 30]
+    python benchmarks/profile_step.py --engine numpy --workload lstm --jit-compile false
 
 Prints the functions with the most own time ("tottime") and the most cumulative
 time over the timed epoch (after a warm-up epoch), so the Python overhead of
@@ -30,10 +31,13 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=None)
     p.add_argument("--top", type=int, default=30)
     p.add_argument("--sort", default="tottime")
+    p.add_argument("--jit-compile", choices=["auto", "true", "false"], default=None,
+                   help="kerasette's compile(jit_compile=...); NumPy: false = eager, auto = replay")
     a = p.parse_args(argv)
     batch = WORKLOADS[a.workload]["batch"]
     steps = a.steps or WORKLOADS[a.workload]["steps"]
-    runner = load(a.impl, a.engine)(a.workload, batch, None)
+    jit = {None: None, "auto": "auto", "true": True, "false": False}[a.jit_compile]
+    runner = load(a.impl, a.engine)(a.workload, batch, jit)
     runner.train_epoch(runner.host(*make_data(a.workload, min(steps, 20) * batch, seed=2)))
     data = runner.host(*make_data(a.workload, steps * batch, seed=1))
     prof = cProfile.Profile(time.process_time)  # CPU time: robust to a busy machine

@@ -3,6 +3,7 @@
     python benchmarks/run.py                  # the full run (about 10 minutes on 2 cores)
     python benchmarks/run.py --quick          # one repeat, shorter epochs (a few minutes)
     python benchmarks/run.py --workloads tiny,mlp --engines torch --impls kerasette,raw
+    python benchmarks/run.py --workloads cnn,lstm --engines numpy --jit auto,false  # replay vs eager
 
 Every measurement runs in its own fresh interpreter (``worker.py``): the four
 workloads of ``workloads.py`` with kerasette on each engine, hand-written in the
@@ -13,6 +14,11 @@ every engine held to one thread, and the table gives medians over the repeats
 with their spread; a ratio is the median of the per-repeat ratios of two cells
 measured side by side. A cell where a process got less than ``--min-cpu-share``
 of its core is flagged as disturbed: the machine was busy.
+
+``--jit`` measures kerasette once per ``compile(jit_compile=...)`` value given
+(``auto``, ``true``, ``false``; ``default`` leaves the workload's compile as it
+is): on NumPy, ``false`` is the eager step and ``auto`` the recorded-and-replayed
+one, so the table gets one row per variant.
 
 Writes ``benchmarks/results.md`` (the table; also printed) and
 ``benchmarks/results.json`` (every raw measurement).
@@ -45,16 +51,31 @@ THREAD_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0",
 }
 
-# kerasette step time / raw-engine step time (same engine), issue 7's targets
+# kerasette step time / raw-engine step time (same engine): issue 7's targets for torch and
+# jax, issue 16's for NumPy
 TARGETS = {
     ("jax", "mlp"): 1.05, ("jax", "cnn"): 1.05, ("jax", "lstm"): 1.05, ("jax", "tiny"): 2.0,
     ("torch", "mlp"): 1.10, ("torch", "cnn"): 1.10, ("torch", "lstm"): 1.10, ("torch", "tiny"): 2.0,
-    ("numpy", "mlp"): 1.25, ("numpy", "tiny"): 5.0,
-    ("numpy", "cnn"): 3.0, ("numpy", "lstm"): 3.0,  # against raw PyTorch: no raw NumPy cnn/lstm
+    ("numpy", "mlp"): 1.0, ("numpy", "tiny"): 3.0,
+    ("numpy", "cnn"): 1.5, ("numpy", "lstm"): 2.5,  # against raw PyTorch: no raw NumPy cnn/lstm
 }
 
 
-def configs(workloads, engines, impls):
+JIT_VARIANTS = ("default", "auto", "true", "false")
+
+
+def kerasette_impls(jits):
+    """The kerasette impl names for the ``--jit`` variants: ``kerasette`` (the
+    workload's own compile) or ``kerasette:jit=<value>``."""
+    return ["kerasette" if j == "default" else f"kerasette:jit={j}" for j in jits]
+
+
+def jit_of(impl):
+    """The ``--jit-compile`` value a kerasette impl name stands for (None: default)."""
+    return impl.split("jit=", 1)[1] if ":jit=" in impl else None
+
+
+def configs(workloads, engines, impls, jits=("default",)):
     """The (workload, impl, engine) triples to measure."""
     have = {e: importlib.util.find_spec(e if e != "numpy" else "numpy") is not None for e in ENGINES}
     has_keras = importlib.util.find_spec("keras") is not None
@@ -64,7 +85,7 @@ def configs(workloads, engines, impls):
             if not have[e]:
                 continue
             if "kerasette" in impls:
-                out.append((w, "kerasette", e))
+                out.extend((w, k, e) for k in kerasette_impls(jits))
             if "raw" in impls and (e != "numpy" or w in ("mlp", "tiny")):
                 out.append((w, "raw", e))
             if "keras" in impls and has_keras and e in ("jax", "torch"):
@@ -78,8 +99,10 @@ def configs(workloads, engines, impls):
 
 def run_one(cfg, steps, epochs, timeout, extra=()):
     w, impl, engine = cfg
-    cmd = [sys.executable, os.path.join(HERE, "worker.py"), "--impl", impl, "--engine", engine,
-           "--workload", w, "--steps", str(steps), "--epochs", str(epochs), *extra]
+    jit = jit_of(impl)
+    cmd = [sys.executable, os.path.join(HERE, "worker.py"), "--impl", impl.split(":")[0],
+           "--engine", engine, "--workload", w, "--steps", str(steps), "--epochs", str(epochs),
+           *(("--jit-compile", jit) if jit else ()), *extra]
     env = dict(os.environ, **THREAD_ENV)
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
@@ -92,6 +115,7 @@ def run_one(cfg, steps, epochs, timeout, extra=()):
         tail = (p.stderr or p.stdout).strip().splitlines()[-3:]
         return {"workload": w, "impl": impl, "engine": engine, "error": " | ".join(tail)}
     r = json.loads(lines[-1][len("RESULT "):])
+    r["impl"] = impl  # with its jit variant
     r["load_before"] = load0
     r["wall_s"] = time.perf_counter() - t0
     return r
@@ -178,6 +202,20 @@ def versions():
     return ", ".join(out)
 
 
+def _kerasette_rows(summary, args):
+    """(workload, engine, kerasette impl) for each measured row, in table order."""
+    return [(w, e, ki) for w in args.workloads for e in args.engines
+            for ki in kerasette_impls(args.jits) if (w, ki, e) in summary]
+
+
+def _engine_label(engine, impl):
+    jit = jit_of(impl)
+    return engine if jit is None else f"{engine}, jit_compile={_JIT_LABELS[jit]}"
+
+
+_JIT_LABELS = {"auto": '"auto"', "true": "True", "false": "False"}
+
+
 def report(summary, memory, args, started, loads, wall):
     L = []
     L.append("# kerasette benchmark results\n")
@@ -201,55 +239,49 @@ def report(summary, memory, args, started, loads, wall):
     L.append("| workload | engine | kerasette ms/step | raw ms/step | Keras 3 ms/step | "
              "kerasette / raw | target | kerasette / Keras 3 | kerasette samples/s |")
     L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    for w in args.workloads:
-        for e in args.engines:
-            k = summary.get((w, "kerasette", e))
-            if k is None:
-                continue
-            raw_key = (w, "raw", "torch") if e == "numpy" and w in ("cnn", "lstm") else (w, "raw", e)
-            raw = summary.get(raw_key)
-            ker = summary.get((w, "keras", e))
+    for w, e, ki in _kerasette_rows(summary, args):
+        k = summary[(w, ki, e)]
+        raw_key = (w, "raw", "torch") if e == "numpy" and w in ("cnn", "lstm") else (w, "raw", e)
+        raw = summary.get(raw_key)
+        ker = summary.get((w, "keras", e))
 
-            def cell(s):
-                if not s:
-                    return "—"
-                if "error" in s:
-                    return "error"
-                return f"{_fmt_ms(s['ms'])} ±{s['spread']:.0%}" + (" !" if s["disturbed"] else "")
+        def cell(s):
+            if not s:
+                return "—"
+            if "error" in s:
+                return "error"
+            return f"{_fmt_ms(s['ms'])} ±{s['spread']:.0%}" + (" !" if s["disturbed"] else "")
 
-            r, r_range = _ratio(summary, (w, "kerasette", e), raw_key, with_range=True)
-            rk = _ratio(summary, (w, "kerasette", e), (w, "keras", e))
-            target = TARGETS.get((e, w))
-            mark = "" if r is None or target is None else (" ✓" if r <= target else " ✗")
-            if r_range and r_range[1] > r_range[0] * 1.001:
-                mark += f" ({r_range[0]:.2f}–{r_range[1]:.2f})"
-            raw_cell = cell(raw) + (" (torch)" if raw_key[2] != e and raw else "")
-            sps = "—" if "error" in k else f"{k['sps']:,.0f}"
-            L.append(f"| {w} | {e} | {cell(k)} | {raw_cell} | {cell(ker)} | "
-                     f"{'—' if r is None else f'{r:.2f}'}{mark} | "
-                     f"{'—' if target is None else f'≤ {target:g}'} | "
-                     f"{'—' if rk is None else f'{rk:.2f}'} | {sps} |")
+        r, r_range = _ratio(summary, (w, ki, e), raw_key, with_range=True)
+        rk = _ratio(summary, (w, ki, e), (w, "keras", e))
+        target = TARGETS.get((e, w))
+        mark = "" if r is None or target is None else (" ✓" if r <= target else " ✗")
+        if r_range and r_range[1] > r_range[0] * 1.001:
+            mark += f" ({r_range[0]:.2f}–{r_range[1]:.2f})"
+        raw_cell = cell(raw) + (" (torch)" if raw_key[2] != e and raw else "")
+        sps = "—" if "error" in k else f"{k['sps']:,.0f}"
+        L.append(f"| {w} | {_engine_label(e, ki)} | {cell(k)} | {raw_cell} | {cell(ker)} | "
+                 f"{'—' if r is None else f'{r:.2f}'}{mark} | "
+                 f"{'—' if target is None else f'≤ {target:g}'} | "
+                 f"{'—' if rk is None else f'{rk:.2f}'} | {sps} |")
     L.append("")
     L.append("Same ratios from CPU time (the time the process actually ran; less sensitive to a "
              "busy machine than wall time):\n")
     L.append("| workload | engine | kerasette / raw (CPU) | kerasette / Keras 3 (CPU) |")
     L.append("|---|---|---:|---:|")
-    for w in args.workloads:
-        for e in args.engines:
-            if (w, "kerasette", e) not in summary:
-                continue
-            raw_key = (w, "raw", "torch") if e == "numpy" and w in ("cnn", "lstm") else (w, "raw", e)
-            r = _ratio(summary, (w, "kerasette", e), raw_key, True)
-            rk = _ratio(summary, (w, "kerasette", e), (w, "keras", e), True)
-            L.append(f"| {w} | {e} | {'—' if r is None else f'{r:.2f}'} | "
-                     f"{'—' if rk is None else f'{rk:.2f}'} |")
+    for w, e, ki in _kerasette_rows(summary, args):
+        raw_key = (w, "raw", "torch") if e == "numpy" and w in ("cnn", "lstm") else (w, "raw", e)
+        r = _ratio(summary, (w, ki, e), raw_key, True)
+        rk = _ratio(summary, (w, ki, e), (w, "keras", e), True)
+        L.append(f"| {w} | {_engine_label(e, ki)} | {'—' if r is None else f'{r:.2f}'} | "
+                 f"{'—' if rk is None else f'{rk:.2f}'} |")
     L.append("")
     L.append("## Predict, memory, start-up\n")
     L.append("| workload | engine | impl | predict samples/s | peak RSS MB | first step s |")
     L.append("|---|---|---|---:|---:|---:|")
     for w in args.workloads:
         for e in ENGINES:
-            for impl in IMPLS:
+            for impl in kerasette_impls(args.jits) + IMPLS[1:]:
                 s = summary.get((w, impl, e))
                 if not s:
                     continue
@@ -282,6 +314,9 @@ def main(argv=None):
     p.add_argument("--workloads", default=",".join(WORKLOADS))
     p.add_argument("--engines", default=",".join(ENGINES))
     p.add_argument("--impls", default=",".join(IMPLS), help="kerasette,raw,keras")
+    p.add_argument("--jit", default="default",
+                   help="kerasette's compile(jit_compile=...) variants, each measured: "
+                        "default,auto,true,false (NumPy: false = eager, auto = replay)")
     p.add_argument("--repeats", type=int, default=None, help="fresh processes per cell (3)")
     p.add_argument("--epochs", type=int, default=None, help="timed epochs per process (3)")
     p.add_argument("--scale", type=float, default=None, help="multiplies the steps per epoch (1)")
@@ -306,10 +341,14 @@ def main(argv=None):
     args.workloads = [w for w in args.workloads.split(",") if w]
     args.engines = [e for e in args.engines.split(",") if e]
     impls = [i for i in args.impls.split(",") if i]
+    args.jits = [j for j in args.jit.split(",") if j]
+    for j in args.jits:
+        if j not in JIT_VARIANTS:
+            p.error(f"unknown --jit value {j!r}; choose from {', '.join(JIT_VARIANTS)}")
     for w in args.workloads:
         if w not in WORKLOADS:
             p.error(f"unknown workload {w!r}; choose from {', '.join(WORKLOADS)}")
-    cfgs = configs(args.workloads, args.engines, impls)
+    cfgs = configs(args.workloads, args.engines, impls, args.jits)
     started = datetime.datetime.now()
     loads = [os.getloadavg()[0]]
     print(f"{len(cfgs)} cells x {args.repeats} repeats; machine: {machine()}", flush=True)
@@ -337,10 +376,11 @@ def main(argv=None):
     if not args.no_memory and "kerasette" in impls:
         for w in [w for w in ("tiny", "mlp") if w in args.workloads]:
             for e in args.engines:
-                if (w, "kerasette", e) not in cfgs:
+                ki = kerasette_impls(args.jits)[0]
+                if (w, ki, e) not in cfgs:
                     continue
                 steps = max(2, int(WORKLOADS[w]["steps"] * 0.1 * max(args.scale, 0.5)))
-                r = run_one((w, "kerasette", e), steps, 1, args.timeout,
+                r = run_one((w, ki, e), steps, 1, args.timeout,
                             ("--memory-epochs", str(args.memory_epochs)))
                 memory.append(r)
                 if "error" not in r:

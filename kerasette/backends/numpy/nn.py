@@ -1,8 +1,9 @@
 """Neural ops of the NumPy engine: softmax, convolution (im2col + one GEMM), pooling.
 
 Windows are strided views (``as_strided``), never a Python loop over pixels.
-Backward passes loop only over kernel offsets: ``_col2im`` adds, per offset,
-one strided slice of the window gradient into the padded input.
+Backward passes loop only over kernel offsets: per offset, one strided slice of
+the input gradient gets one GEMM's result (``_conv_input_grad``) or one slice of
+the window gradient (``_col2im``).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..base import conv_transpose_geometry, normalize_tuple, same_padding
 from .autodiff import Traced
 from .ops import _float_input
+from .scratch import buffer
 
 
 # ------------------------------------------------------------------ softmax
@@ -122,9 +124,10 @@ def _conv(x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
     if cg == 1 and groups > 1:
         return _depthwise(x, kernel, xv, kv, xp, pads, window, s, d, out_sp, og)
     if groups == 1:
-        cols = win.reshape(m, kk * c)
+        cols = buffer((m, kk * c), xv.dtype)  # im2col, into a reused buffer
+        cols.reshape(win.shape)[...] = win
         w2 = kv.reshape(kk * c, c_out)
-        out = cols @ w2
+        out = np.matmul(cols, w2, out=buffer((m, c_out), np.result_type(cols, w2)))
     else:
         cols = win.reshape(m, kk, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, kk * cg)
         w2 = kv.reshape(kk, cg, groups, og).transpose(2, 0, 1, 3).reshape(groups, kk * cg, og)
@@ -142,21 +145,39 @@ def _conv(x, kernel, strides=1, padding="valid", dilation_rate=1, groups=1):
             if tk:
                 gk = (cols.T @ g2).reshape(kv.shape)
             if tx:
-                dcols = g2 @ w2.T
-        else:
-            gg = g2.reshape(m, groups, og).transpose(1, 0, 2)
-            if tk:
-                gk = np.matmul(cols.transpose(0, 2, 1), gg)
-                gk = gk.reshape(groups, kk, cg, og).transpose(1, 2, 0, 3).reshape(kv.shape)
-            if tx:
-                dcols = np.matmul(gg, w2.transpose(0, 2, 1)).reshape(groups, m, kk, cg)
-                dcols = dcols.transpose(1, 2, 0, 3)
+                gx = _crop(_conv_input_grad(g2, kv, xp_shape, window, s, d, out_sp), pads,
+                           xv.shape[1:-1])
+            return gx, gk
+        gg = g2.reshape(m, groups, og).transpose(1, 0, 2)
+        if tk:
+            gk = np.matmul(cols.transpose(0, 2, 1), gg)
+            gk = gk.reshape(groups, kk, cg, og).transpose(1, 2, 0, 3).reshape(kv.shape)
         if tx:
+            dcols = np.matmul(gg, w2.transpose(0, 2, 1)).reshape(groups, m, kk, cg)
+            dcols = dcols.transpose(1, 2, 0, 3)
             dwin = dcols.reshape((n,) + tuple(out_sp) + tuple(window) + (c,))
             gx = _crop(_col2im(dwin, xp_shape, window, s, d, out_sp), pads, xv.shape[1:-1])
         return gx, gk
 
     return Traced(out, (x if tx else None, kernel if tk else None), vjp)
+
+
+def _conv_input_grad(g2, kv, xp_shape, window, strides, dilation, out_sp):
+    """The gradient of a (groups=1) convolution for its padded input, from the output
+    gradient ``g2 (rows, c_out)``: per kernel offset one GEMM ``g2 @ kernel[k].T`` into a
+    reused ``(rows, c)`` buffer, added into the offset's strided slice (long contiguous
+    runs), instead of one ``(rows, k * c)`` window-gradient matrix summed back by ``_col2im``."""
+    n, c = xp_shape[0], xp_shape[-1]
+    dx = buffer(xp_shape, np.result_type(g2, kv))
+    dx.fill(0)
+    if 0 in out_sp:
+        return dx
+    buf = np.empty((g2.shape[0], c), dx.dtype)
+    block = (n,) + tuple(out_sp) + (c,)
+    for k, sl in _offset_slices(window, strides, dilation, out_sp):
+        np.matmul(g2, kv[k].T, out=buf)
+        dx[sl] += buf.reshape(block)
+    return dx
 
 
 def _depthwise(x, kernel, xv, kv, xp, pads, window, s, d, out_sp, mult):
@@ -256,11 +277,17 @@ def _max_pool(x, pool_size, strides=None, padding="valid"):
     else:
         out = None
         for _, sl in _offset_slices(window, s, ones, out_sp):
-            out = xp[sl].copy() if out is None else np.maximum(out, xp[sl], out=out)
+            if out is None:
+                out = buffer(out_shape, xv.dtype)
+                out[...] = xp[sl]
+            else:
+                np.maximum(out, xp[sl], out=out)
     if type(x) is not Traced:
         return out
 
     def vjp(g):
+        if tuple(s) == tuple(window) and 0 not in out_sp:
+            return (_crop(_tiled_max_grad(xp, out, g, window, out_sp), pads, xv.shape[1:-1]),)
         dx = np.zeros(xp.shape, g.dtype)
         if 0 in out_sp:
             return (_crop(dx, pads, xv.shape[1:-1]),)
@@ -272,6 +299,37 @@ def _max_pool(x, pool_size, strides=None, padding="valid"):
         return (_crop(dx, pads, xv.shape[1:-1]),)
 
     return Traced(out, (x,), vjp)
+
+
+def _tiled_max_grad(xp, out, g, window, out_sp):
+    """Max-pool gradient when the windows tile the input (strides == pool size): the
+    input seen as ``(N, o1, k1, o2, k2, ..., C)``, one comparison with the broadcast
+    maxima, the first maximum of each window (in offset order) kept by boolean ops on
+    the offset slices, and one multiply with the broadcast gradient."""
+    n, c = out.shape[0], out.shape[-1]
+    crop = (slice(None),) + tuple(slice(0, o * k) for o, k in zip(out_sp, window)) + (slice(None),)
+    split = (n,) + sum(((o, k) for o, k in zip(out_sp, window)), ()) + (c,)
+    bshape = (n,) + sum(((o, 1) for o in out_sp), ()) + (c,)
+    hit = np.equal(xp[crop].reshape(split), out.reshape(bshape), out=buffer(split, bool))
+    offsets = list(np.ndindex(*window))
+    taken = None
+    for j, k in enumerate(offsets):
+        h = hit[(slice(None),) + sum(((slice(None), i) for i in k), ()) + (slice(None),)]
+        if taken is None:
+            taken = h.copy()
+            continue
+        h &= ~taken
+        if j + 1 < len(offsets):
+            taken |= h
+    gb = g.reshape(bshape)
+    dt = np.result_type(g)
+    if all(o * k == m for o, k, m in zip(out_sp, window, xp.shape[1:-1])):
+        return np.multiply(hit, gb, out=buffer(split, dt)).reshape(xp.shape)
+    dx = buffer(xp.shape, dt)
+    dx.fill(0)
+    view = dx[crop].reshape(split)  # splitting axes: always a view
+    np.multiply(hit, gb, out=view)
+    return dx
 
 
 def _avg_pool(x, pool_size, strides=None, padding="valid"):
