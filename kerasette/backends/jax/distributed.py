@@ -85,14 +85,18 @@ def distribute_tensor(tensor, layout):
         return jax.lax.with_sharding_constraint(tensor, sharding)
     if isinstance(tensor, jax.Array) and tensor.sharding == sharding:
         return tensor
+    if jax.process_count() > 1 and not sharding.is_fully_addressable:
+        host = np.asarray(tensor)  # the same value in every process (same seed, or broadcast)
+        return jax.make_array_from_callback(host.shape, sharding, lambda index: host[index])
     return jax.device_put(tensor, sharding)
 
 
 def distribute_data_input(batch, layout):
-    """A host batch as one global array split per ``layout``. With several
-    processes each one passes the rows it read (its share of the global batch);
-    with one, the whole batch is split over the devices."""
+    """A host batch (the global batch: every process reads the same batches) as one
+    global array split per ``layout``; each process copies in only the rows of
+    the devices it drives."""
     sharding = _sharding(layout)
-    if jax.process_count() == 1 or isinstance(batch, jax.core.Tracer):
+    if jax.process_count() == 1 or isinstance(batch, (jax.core.Tracer, jax.Array)):
         return distribute_tensor(batch, sharding)
-    return jax.make_array_from_process_local_data(sharding, np.asarray(batch))
+    batch = np.asarray(batch)
+    return jax.make_array_from_callback(batch.shape, sharding, lambda index: batch[index])
