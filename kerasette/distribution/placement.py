@@ -40,8 +40,16 @@ def _runtime():
 
 
 def _place(rt, variable, dist, layout):
-    variable._value = rt.distribute_tensor(variable._value, layout)
+    variable._value = rt.distribute_tensor(variable._value, layout)  # as it is when already there
+    variable._layout = layout
     _PLACED[variable] = (dist, layout)
+
+
+def keep_layout(value, layout):
+    """``value`` laid out per ``layout`` (``Variable.assign`` on a placed variable,
+    e.g. ``set_weights`` or a metric reset: the step keeps its compiled shardings)."""
+    rt = _runtime()
+    return value if rt is None else rt.distribute_tensor(value, layout)
 
 
 def _replicated(dist, variable):
@@ -78,10 +86,6 @@ def model_distribution(model):
     return None
 
 
-def _same(placed, dist, layout):
-    return placed is not None and placed[0] is dist and placed[1].axes == layout.axes
-
-
 def prepare(model):
     """Put every variable a step of ``model`` threads on the mesh of its distribution:
     weights per ``get_variable_layout``, optimizer slots like their variables, the
@@ -90,21 +94,16 @@ def prepare(model):
     if dist is None or (rt := _runtime()) is None:
         return None
     for v in model.variables:
-        layout = dist.get_variable_layout(v)
-        if not _same(_PLACED.get(v), dist, layout):
-            _place(rt, v, dist, layout)
+        _place(rt, v, dist, dist.get_variable_layout(v))
     others = []
     if getattr(model, "optimizer", None) is not None and getattr(model.optimizer, "built", False):
         others += model.optimizer.variables
-    compiled = getattr(model, "_compiled", None)
-    if compiled is not None and compiled.metrics is not None:
-        others += compiled.variables
-    for v in others + [v for m in getattr(model, "metrics", ()) for v in getattr(m, "variables", ())]:
+    others += getattr(model, "metrics_variables", [])
+    for v in others:
         ref = _LIKE.get(v)
         layout = _PLACED[ref][1] if ref is not None and ref in _PLACED and \
             tuple(ref.shape) == tuple(v.shape) else _replicated(dist, v)
-        if not _same(_PLACED.get(v), dist, layout):
-            _place(rt, v, dist, layout)
+        _place(rt, v, dist, layout)
     _warn_unused_keys(dist, model)
     return dist
 
