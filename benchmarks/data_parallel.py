@@ -8,7 +8,9 @@
 Each measurement runs in a fresh interpreter (the device count is fixed when JAX
 starts). Every virtual device is one single-threaded XLA CPU executor
 (``--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1``), so N
-devices can use N cores. Two scalings of an MLP (784-1024-1024-10, Adam):
+devices can use N cores. Two scalings of an MLP (784-1024-1024-10, SGD), each
+against the same step written in raw JAX (``jax.jit`` over the same shardings:
+what the machine allows):
 
 - strong: the global batch fixed (256): the same work split N ways;
 - weak: the batch per device fixed (256): N times the work per step.
@@ -20,6 +22,7 @@ between the ``data-parallel`` markers.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -30,6 +33,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+IMPLS = ("kerasette", "raw")
 THREAD_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 BEGIN, END = "<!-- data-parallel: begin -->", "<!-- data-parallel: end -->"
 
@@ -50,7 +54,7 @@ def worker(devices, global_batch, steps, epochs, real):
     with distribution.DataParallel(devices=names).scope():
         model = models.Sequential([layers.Input((784,)), layers.Dense(1024, activation="relu"),
                                    layers.Dense(1024, activation="relu"), layers.Dense(10)])
-        model.compile(optimizer="adam", loss=kerasette.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.compile(optimizer="sgd", loss=kerasette.losses.SparseCategoricalCrossentropy(from_logits=True))
         model.fit(x, y, batch_size=global_batch, epochs=1, shuffle=False, verbose=0)  # compile, warm up
         times = []
         for _ in range(epochs):
@@ -58,17 +62,58 @@ def worker(devices, global_batch, steps, epochs, real):
             model.fit(x, y, batch_size=global_batch, epochs=1, shuffle=False, verbose=0)
             model.layers[0].kernel.numpy()  # wait for the last step
             times.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return _result(times, devices, global_batch, steps, names)
+
+
+def _result(times, devices, global_batch, steps, names):
     wall, cpu = min(times, key=lambda t: t[0])
     return {"devices": devices, "global_batch": global_batch, "samples_per_s": global_batch * steps / wall,
             "cpu_per_wall": cpu / wall, "device_kind": names[0].split(":")[0]}
 
 
-def run_worker(devices, global_batch, args):
+def raw_worker(devices, global_batch, steps, epochs, real):
+    """The same model and step in plain JAX: params replicated, batches split, SGD."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    devs = jax.devices()[:devices]
+    mesh = Mesh(np.array(devs), ("batch",))
+    replicated, split = NamedSharding(mesh, PartitionSpec()), NamedSharding(mesh, PartitionSpec("batch"))
+    rng = np.random.default_rng(0)
+    params = [jax.device_put((rng.normal(size=s) * 0.03).astype("float32"), replicated)
+              for s in [(784, 1024), (1024,), (1024, 1024), (1024,), (1024, 10), (10,)]]
+
+    def loss(p, x, y):
+        h = jax.nn.relu(jax.nn.relu(x @ p[0] + p[1]) @ p[2] + p[3])
+        logits = h @ p[4] + p[5]
+        return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), y[:, None], 1))
+
+    @functools.partial(jax.jit, donate_argnums=(0,))
+    def step(p, x, y):
+        return [a - 0.01 * g for a, g in zip(p, jax.grad(loss)(p, x, y))]
+
+    x = rng.normal(size=(global_batch * steps, 784)).astype("float32")
+    y = rng.integers(0, 10, size=(global_batch * steps,)).astype("int32")
+    times = []
+    for e in range(epochs + 1):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for i in range(steps):
+            rows = slice(i * global_batch, (i + 1) * global_batch)
+            params = step(params, jax.device_put(x[rows], split), jax.device_put(y[rows], split))
+        params[0].block_until_ready()
+        if e:  # the first epoch compiles
+            times.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return _result(times, devices, global_batch, steps, [f"{d.platform}:{d.id}" for d in devs])
+
+
+def run_worker(impl, devices, global_batch, args):
     env = dict(os.environ, KERASETTE_BACKEND="jax", OMP_NUM_THREADS="1",
                PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     if not args.real:
         env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices} {THREAD_FLAGS}"
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(devices), "--global-batch",
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(devices), "--impl", impl, "--global-batch",
            str(global_batch), "--steps", str(args.steps), "--epochs", str(args.epochs)] + \
         (["--real"] if args.real else [])
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
@@ -78,18 +123,20 @@ def run_worker(devices, global_batch, args):
 
 
 def table(results, counts, per_device):
-    rows = ["| scaling | devices | global batch | samples/s (median) | spread | speed-up | efficiency |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| scaling | devices | global batch | kerasette samples/s | speed-up | efficiency | "
+            "raw JAX samples/s | speed-up | efficiency |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for kind in ("strong", "weak"):
-        base = None
+        base = {}
         for n in counts:
-            cell = results[(kind, n)]
-            thr = statistics.median(r["samples_per_s"] for r in cell)
-            spread = (max(r["samples_per_s"] for r in cell) - min(r["samples_per_s"] for r in cell)) / thr
-            base = base or thr
             batch = per_device if kind == "strong" else per_device * n
-            rows.append(f"| {kind} | {n} | {batch} | {thr:,.0f} | ±{spread:.0%} | {thr / base:.2f} | "
-                        f"{thr / (base * n):.2f} |")
+            row = f"| {kind} | {n} | {batch} |"
+            for impl in IMPLS:
+                cell = [r["samples_per_s"] for r in results[(impl, kind, n)]]
+                thr = statistics.median(cell)
+                base.setdefault(impl, thr)
+                row += f" {thr:,.0f} ±{(max(cell) - min(cell)) / thr:.0%} | {thr / base[impl]:.2f} | " \
+                       f"{thr / (base[impl] * n):.2f} |"
+            rows.append(row)
     return "\n".join(rows)
 
 
@@ -104,9 +151,11 @@ def main():
     p.add_argument("--write", action="store_true", help="put the table in benchmarks/results.md")
     p.add_argument("--worker", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--global-batch", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--impl", default="kerasette", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.global_batch, args.steps, args.epochs, args.real)))
+        fn = worker if args.impl == "kerasette" else raw_worker
+        print(json.dumps(fn(args.worker, args.global_batch, args.steps, args.epochs, args.real)))
         return
     counts = [int(n) for n in args.devices.split(",")]
     started, load0 = time.time(), os.getloadavg()[0]
@@ -115,11 +164,12 @@ def main():
         order = counts if r % 2 == 0 else counts[::-1]
         for kind in ("strong", "weak"):
             for n in order:
-                batch = args.batch if kind == "strong" else args.batch * n
-                results.setdefault((kind, n), []).append(run_worker(n, batch, args))
-    cpu_share = {n: statistics.median(r["cpu_per_wall"] for k in ("strong", "weak") for r in results[(k, n)])
-                 for n in counts}
-    kind = results[("strong", counts[0])][0]["device_kind"]
+                for impl in IMPLS:
+                    batch = args.batch if kind == "strong" else args.batch * n
+                    results.setdefault((impl, kind, n), []).append(run_worker(impl, n, batch, args))
+    cpu_share = {n: statistics.median(r["cpu_per_wall"] for k in ("strong", "weak")
+                                      for r in results[("kerasette", k, n)]) for n in counts}
+    kind = results[("kerasette", "strong", counts[0])][0]["device_kind"]
     text = "\n".join([
         "## Data-parallel scaling (JAX, `benchmarks/data_parallel.py`)", "",
         f"- Date: {time.strftime('%Y-%m-%d %H:%M')} (run took {(time.time() - started) / 60:.1f} min); "
@@ -128,9 +178,11 @@ def main():
         f"- Devices: {'the machine' + chr(39) + 's ' + kind if args.real else 'virtual CPU devices'} "
         f"(`--xla_force_host_platform_device_count=N`); threads: each device one XLA CPU executor "
         f"with one thread (`{THREAD_FLAGS}`), OMP_NUM_THREADS=1; processes not pinned",
-        f"- Model: MLP 784-1024-1024-10, Adam, `fit` under `DataParallel`; {args.steps} steps per epoch, "
+        f"- Model: MLP 784-1024-1024-10, SGD, `fit` under `DataParallel` (raw: the same step in plain "
+        f"`jax.jit`, same shardings); {args.steps} steps per epoch, "
         f"the fastest of {args.epochs} timed epochs per process, median over {args.repeats} fresh processes",
-        f"- CPU time / wall time per process (cores busy): "
+        f"- Median throughput ± spread (max - min) / median; efficiency = speed-up / devices. "
+        f"kerasette's CPU time / wall time per process (the share of the cores it got): "
         + ", ".join(f"{n} device(s): {s:.2f}" for n, s in cpu_share.items()),
         "", table(results, counts, args.batch), ""])
     print(text)

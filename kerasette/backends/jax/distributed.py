@@ -100,3 +100,13 @@ def distribute_data_input(batch, layout):
         return distribute_tensor(batch, sharding)
     batch = np.asarray(batch)
     return jax.make_array_from_callback(batch.shape, sharding, lambda index: batch[index])
+
+
+def to_host(array):
+    """A NumPy copy of a global array that spans several processes: a replicated one
+    from this process's copy, a sharded one gathered from every process (a
+    collective: every process must ask)."""
+    if array.is_fully_replicated:
+        return np.asarray(array.addressable_data(0))
+    from jax.experimental import multihost_utils
+    return np.asarray(multihost_utils.process_allgather(array, tiled=True))
