@@ -59,3 +59,32 @@ def test_model_parallel_layout_errors_and_warnings(result):
     assert len(result["mp_warnings"]) == 1 and "'no_such_layer.*'" in result["mp_warnings"][0]
     assert "'up/kernel'" in result["mp_bad_rank"] and "rank 1" in result["mp_bad_rank"] \
         and "rank 2" in result["mp_bad_rank"]
+
+
+@pytest.mark.skipif(os.environ.get("KERASETTE_TEST_MULTIPROCESS") != "1",
+                    reason="2 JAX processes (~30 s of CPU): set KERASETTE_TEST_MULTIPROCESS=1")
+def test_two_processes_through_jax_distributed():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    script = os.path.join(os.path.dirname(SCRIPT), "jax_process_script.py")
+    procs = []
+    for i in range(2):
+        env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2", OMP_NUM_THREADS="1",
+                   KERAS_DISTRIBUTION_JOB_ADDRESSES=f"127.0.0.1:{port}", KERAS_DISTRIBUTION_NUM_PROCESSES="2",
+                   KERAS_DISTRIBUTION_PROCESS_ID=str(i),
+                   PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        procs.append(subprocess.Popen([sys.executable, script], env=env, cwd=ROOT, text=True,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+    try:
+        outs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err[-3000:]
+        r = json.loads(out.strip().splitlines()[-1])
+        assert (r["processes"], r["replicas"]) == (2, 4)
+        assert r["weights_diff"] < DP_ATOL
+        assert r["eval"][1] == pytest.approx(r["eval"][0], rel=1e-6)
