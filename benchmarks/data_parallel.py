@@ -15,7 +15,9 @@ what the machine allows):
 - strong: the global batch fixed (256): the same work split N ways;
 - weak: the batch per device fixed (256): N times the work per step.
 
-Scaling efficiency = throughput(N) / (N x throughput(1)); 1.0 is perfect. The
+Scaling efficiency = throughput(N) / (N x throughput(1)); 1.0 is perfect. Work
+efficiency = samples per CPU-second, N against 1 (on a busy machine, where N
+devices cannot get N cores, the cost of splitting the work). The
 table (markdown) is printed; ``--write`` puts it in ``benchmarks/results.md``
 between the ``data-parallel`` markers.
 """
@@ -123,19 +125,23 @@ def run_worker(impl, devices, global_batch, args):
 
 
 def table(results, counts, per_device):
-    rows = ["| scaling | devices | global batch | kerasette samples/s | speed-up | efficiency | "
-            "raw JAX samples/s | speed-up | efficiency |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| scaling | devices | global batch | kerasette samples/s | speed-up | efficiency | work eff. | "
+            "raw JAX samples/s | speed-up | efficiency | work eff. |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for kind in ("strong", "weak"):
-        base = {}
+        base, base_cpu = {}, {}
         for n in counts:
             batch = per_device if kind == "strong" else per_device * n
             row = f"| {kind} | {n} | {batch} |"
             for impl in IMPLS:
                 cell = [r["samples_per_s"] for r in results[(impl, kind, n)]]
                 thr = statistics.median(cell)
+                per_cpu = statistics.median(r["samples_per_s"] / r["cpu_per_wall"]
+                                            for r in results[(impl, kind, n)])
                 base.setdefault(impl, thr)
+                base_cpu.setdefault(impl, per_cpu)
                 row += f" {thr:,.0f} ±{(max(cell) - min(cell)) / thr:.0%} | {thr / base[impl]:.2f} | " \
-                       f"{thr / (base[impl] * n):.2f} |"
+                       f"{thr / (base[impl] * n):.2f} | {per_cpu / base_cpu[impl]:.2f} |"
             rows.append(row)
     return "\n".join(rows)
 
@@ -181,7 +187,9 @@ def main():
         f"- Model: MLP 784-1024-1024-10, SGD, `fit` under `DataParallel` (raw: the same step in plain "
         f"`jax.jit`, same shardings); {args.steps} steps per epoch, "
         f"the fastest of {args.epochs} timed epochs per process, median over {args.repeats} fresh processes",
-        f"- Median throughput ± spread (max - min) / median; efficiency = speed-up / devices. "
+        f"- Median throughput ± spread (max - min) / median; efficiency = speed-up / devices; work "
+        f"eff. = samples per CPU-second of the process, N devices against 1 (the overhead of splitting, "
+        f"meaningful where a busy machine makes wall-clock scaling meaningless). "
         f"kerasette's CPU time / wall time per process (the share of the cores it got): "
         + ", ".join(f"{n} device(s): {s:.2f}" for n, s in cpu_share.items()),
         "", table(results, counts, args.batch), ""])
