@@ -28,7 +28,6 @@ from .layouts import TensorLayout
 
 _PLACED = weakref.WeakKeyDictionary()  # Variable -> (Distribution, TensorLayout)
 _LIKE = weakref.WeakKeyDictionary()  # optimizer slot -> the variable it is shaped after
-_WARNED = set()  # (id(layout_map), key): warned once
 
 
 def _runtime():
@@ -112,9 +111,10 @@ def _warn_unused_keys(dist, model):
     layout_map = getattr(dist, "layout_map", None)
     if layout_map is None:
         return
+    warned = layout_map.__dict__.setdefault("_warned", set())  # each key once
     for key in layout_map:
-        if key not in layout_map.used and (id(layout_map), key) not in _WARNED:
-            _WARNED.add((id(layout_map), key))
+        if key not in layout_map.used and key not in warned:
+            warned.add(key)
             paths = [v.path for v in model.weights][:4]
             warnings.warn(f"ModelParallel: the LayoutMap key {key!r} matched no variable of model "
                           f"{getattr(model, 'name', '?')!r} (its variable paths look like {paths}); "
