@@ -115,8 +115,8 @@ def run_worker(impl, devices, global_batch, args):
                PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     if not args.real:
         env["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={devices} {THREAD_FLAGS}"
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(devices), "--impl", impl, "--global-batch",
-           str(global_batch), "--steps", str(args.steps), "--epochs", str(args.epochs)] + \
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(devices), "--impl", impl,
+           "--global-batch", str(global_batch), "--steps", str(args.steps), "--epochs", str(args.epochs)] + \
         (["--real"] if args.real else [])
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     if out.returncode:

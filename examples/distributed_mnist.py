@@ -26,7 +26,8 @@ import os
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--batch-size", type=int, default=128, help="the global batch (a multiple of the replicas)")
+    p.add_argument("--batch-size", type=int, default=128,
+                   help="the global batch (a multiple of the replicas)")
     p.add_argument("--virtual-devices", type=int, default=0,
                    help="JAX on CPU: split the host into this many devices (XLA_FLAGS)")
     return p.parse_args()

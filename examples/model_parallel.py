@@ -50,7 +50,8 @@ def main(epochs=5, verbose=2):
         distribution.initialize()
     devices = distribution.list_devices()
     # JAX splits batches over part of the mesh; on PyTorch every process holds a model shard
-    data_axis = 2 if kerasette.backend.backend() == "jax" and len(devices) % 2 == 0 and len(devices) >= 4 else 1
+    jax_mesh = kerasette.backend.backend() == "jax" and len(devices) % 2 == 0 and len(devices) >= 4
+    data_axis = 2 if jax_mesh else 1
     model_parallel = distribution.ModelParallel(layout_map=layout_map_for(distribution, devices, data_axis),
                                                 batch_dim_name="batch")
     set_random_seed(0)

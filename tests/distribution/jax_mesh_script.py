@@ -83,7 +83,8 @@ model_parallel = dist.ModelParallel(layout_map=layout_map, batch_dim_name="batch
 with model_parallel.scope(), warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     sharded = attention_model()
-    out["mp_outputs_diff"] = float(np.max(np.abs(plain.predict(xa, verbose=0) - sharded.predict(xa, verbose=0))))
+    outputs = sharded.predict(xa, verbose=0)
+    out["mp_outputs_diff"] = float(np.max(np.abs(plain.predict(xa, verbose=0) - outputs)))
     before = sharded.get_weights()
     sharded.train_on_batch(xa, ya)  # SGD(1.0): the first change is minus the gradient
 out["mp_warnings"] = [str(w.message) for w in caught if "LayoutMap" in str(w.message)]
