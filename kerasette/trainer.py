@@ -38,7 +38,7 @@ import numpy as np
 from . import callbacks as callbacks_mod
 from . import config, ops
 from .compile_utils import CompiledLossAndMetrics, flat_outputs, match_targets
-from .distribution import multiprocess
+from .distribution import multiprocess, placement
 from .data import (check_count, class_weight_to_sample_weights, make_source, normalize_arrays,
                    split_validation, unpack)
 from .layers.layer import clear_call_losses, collect_losses
@@ -442,7 +442,8 @@ class Trainer:
                 new_m = get_values(metric_vars)
             return new_t, new_nt, new_o, new_m
 
-        return self._compile_step(step), (trainable, non_trainable, opt_vars, metric_vars)
+        groups = (trainable, non_trainable, opt_vars, metric_vars)
+        return self._compile_step(step, out_groups=groups), groups
 
     def _carried_vars(self):
         """State that inference changes too: the states of stateful layers (RNNs)."""
@@ -466,7 +467,8 @@ class Trainer:
                 new_m = get_values(metric_vars)
             return v_vals, new_m
 
-        return self._compile_step(step, donate=False), (model_vars, metric_vars)
+        return self._compile_step(step, donate=False, out_groups=(model_vars, metric_vars)), \
+            (model_vars, metric_vars)
 
     def _make_predict_step(self):
         """``(state, x) -> (outputs, new values of the carried state)``; the second
@@ -482,15 +484,19 @@ class Trainer:
             self._clear_call_losses()
             return out, new
 
-        return self._compile_step(step, donate=False), (model_vars, carried)
+        return self._compile_step(step, donate=False, out_groups=(None, carried)), (model_vars, carried)
 
-    def _compile_step(self, step, donate=True):
+    def _compile_step(self, step, donate=True, out_groups=None):
+        """``step`` compiled where the engine compiles; ``out_groups`` (the variables
+        each output updates) keeps a distributed model's layouts through the step."""
         b = config.active()
         if getattr(self, "run_eagerly", False) or getattr(self, "jit_compile", "auto") is False:
             return step
         if self._has_host_layers():
             return step  # lookups and text processing run on the host: nothing to compile
         if b.name == "jax":
+            if out_groups is not None:
+                step = placement.constrain_step(self, step, out_groups)
             return b.jit(step, donate_argnums=(0,) if donate else ())
         if getattr(self, "jit_compile", "auto") is True:
             if _accepts_compile(b):
@@ -503,6 +509,7 @@ class Trainer:
         if kind not in self._steps:
             maker = {"train": self._make_train_step, "test": self._make_test_step,
                      "predict": self._make_predict_step}[kind]
+            placement.prepare(self)  # a distributed model's variables onto the mesh
             self._steps[kind] = maker()
         return self._steps[kind]
 
@@ -589,6 +596,7 @@ class Trainer:
                 with StatelessScope():
                     b._discover(make_pure(variables), get_values(variables), data)
                 holder["vars"] = variables = self._hook_state_variables(kind)
+                placement.prepare(self)  # a distributed model's variables onto the mesh
                 holder["fn"] = fn = b.jit(make_pure(variables))
             variables = holder["vars"]
             out, new = fn(get_values(variables), data)
@@ -761,7 +769,11 @@ class Trainer:
     def _feeder(self):
         """How host batches reach the compiled steps: as engine arrays, except that a
         jitted JAX step takes NumPy arrays as they are (``jax.jit`` moves them in C++,
-        far cheaper than converting each array first)."""
+        far cheaper than converting each array first). Under a distribution, split
+        over the mesh's batch axis (``placement.feeder``)."""
+        return placement.feeder(self, self._plain_feeder())
+
+    def _plain_feeder(self):
         b = config.active()
         if b.name != "jax" or getattr(self, "run_eagerly", False) or \
                 getattr(self, "jit_compile", "auto") is False:

@@ -34,6 +34,8 @@ class Variable:
         >>> v.assign(v + 1.0)
     """
 
+    _layout = None  # a TensorLayout once a distribution placed it; ``assign`` keeps it
+
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, autocast=True,
                  aggregation="none", synchronization="auto", name=None):
         self._backend = config.active()
@@ -81,6 +83,9 @@ class Variable:
             value = b.cast(value, dtype)
         if _SCOPES:  # inside a StatelessScope: the change is undone when it ends
             _SCOPES[-1]._touch(self)
+        if self._layout is not None:  # a distributed variable stays laid out on its mesh
+            from .distribution import placement
+            value = placement.keep_layout(value, self._layout)
         self._value = value
         return self
 

@@ -9,6 +9,11 @@ Each engine module provides (the contract the distribution API calls):
 - ``tensor_layout(layout)`` -> the engine's placement for a ``TensorLayout``;
 - ``distribute_tensor(tensor, layout)`` -> the tensor placed per the layout.
 
+Optional, for an engine whose arrays span the whole mesh from one controller
+(JAX): ``GLOBAL_ARRAYS = True`` makes ``placement`` lay out the variables and
+batches and constrain the step's outputs; ``distribute_data_input(batch, layout)``
+builds a global batch from host data (default: ``distribute_tensor``).
+
 The NumPy engine has none: it runs in one process on one device.
 """
 import importlib

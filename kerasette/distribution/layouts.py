@@ -61,7 +61,7 @@ class TensorLayout:
 
     def __init__(self, axes, device_mesh=None):
         self._axes = tuple(axes)
-        self._device_mesh = None
+        self._device_mesh = self._backend_layout = None
         if device_mesh is not None:
             self.device_mesh = device_mesh
 
@@ -78,13 +78,16 @@ class TensorLayout:
             raise ValueError(f"TensorLayout {list(self._axes)}: axes {unknown} are not axes of the "
                              f"mesh {list(mesh.axis_names)}.")
         self._device_mesh = mesh
+        self._backend_layout = None
 
     @property
     def backend_layout(self):
-        """The active engine's layout object for this layout."""
+        """The active engine's layout object for this layout (built once)."""
         if self._device_mesh is None:
             raise ValueError(f"TensorLayout {list(self._axes)} has no device mesh.")
-        return engine.runtime("TensorLayout").tensor_layout(self)
+        if self._backend_layout is None:
+            self._backend_layout = engine.runtime("TensorLayout").tensor_layout(self)
+        return self._backend_layout
 
     def __repr__(self):
         return f"<TensorLayout axes={list(self.axes)}>"

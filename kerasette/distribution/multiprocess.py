@@ -25,7 +25,6 @@ processes. (JAX shards inside its one jitted step instead and never gets here.)
 """
 from __future__ import annotations
 
-import importlib.util
 
 from .. import config
 from ..data import take
@@ -41,14 +40,7 @@ _STATE = {"weight": None}  # this process's share of the current global batch
 def is_chief():
     """Whether this is process 0 of the job (always true in a single process, and on
     an engine without a distributed runtime)."""
-    name = config.active().name
-    if name not in _HAS_RUNTIME:
-        _HAS_RUNTIME[name] = name in engine.DISTRIBUTED_ENGINES and importlib.util.find_spec(
-            f"kerasette.backends.{name}.distributed") is not None
-    return not _HAS_RUNTIME[name] or engine.process_index() == 0
-
-
-_HAS_RUNTIME = {}  # engine name -> whether kerasette/backends/<name>/distributed.py exists
+    return engine.process_index() == 0
 
 
 def active():

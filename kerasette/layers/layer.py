@@ -13,6 +13,7 @@ import warnings
 
 from .. import config
 from ..backends.base import standardize_dtype
+from ..distribution import placement
 from ..random import SeedGenerator
 from ..variables import Variable
 from .layer_api import LayerAPI
@@ -209,6 +210,7 @@ class Layer(LayerAPI):
         self._claim_backend()
         v = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name or "variable")
         v.path = f"{self.name}/{v.name}"
+        placement.place_new(v)  # laid out on the mesh when a distribution is active
         self._track_variable(v)
         reg = regularizers.get(regularizer)
         if reg is not None:

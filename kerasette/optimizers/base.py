@@ -29,7 +29,7 @@ import re
 import warnings
 
 from .. import config, ops
-from ..distribution import multiprocess
+from ..distribution import multiprocess, placement
 from ..variables import Variable, bind_values, get_values
 from .schedules import LearningRateSchedule, deserialize as _deserialize_schedule, \
     serialize as _serialize_schedule
@@ -267,8 +267,10 @@ class Optimizer:
     def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
         """A state variable shaped like ``reference_variable``, named ``{path}_{name}``."""
         prefix = str(getattr(reference_variable, "path", reference_variable.name)).replace("/", "_")
-        return self.add_variable(reference_variable.shape, initializer, reference_variable.dtype,
+        slot = self.add_variable(reference_variable.shape, initializer, reference_variable.dtype,
                                  name=f"{prefix}_{name or 'var'}")
+        placement.place_like(slot, reference_variable)  # a distributed variable's layout
+        return slot
 
     def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
         """One slot per variable and per name, interleaved per variable (Keras's order).

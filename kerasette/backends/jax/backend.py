@@ -55,6 +55,9 @@ class JaxBackend(JaxElementwiseOps, JaxStatsOps, JaxArrayOps, JaxLinalgOps,
         return x.astype(x.dtype) if x.weak_type else x
 
     def to_numpy(self, x):
+        if isinstance(x, jax.Array) and not x.is_fully_addressable:  # spans several processes
+            from .distributed import to_host
+            return to_host(x)
         return np.asarray(x)
 
     def zeros(self, shape, dtype=None):
