@@ -11,9 +11,10 @@ import inspect
 import threading
 import warnings
 
-from .. import config
+from .. import config, dtype_policies
 from ..backends.base import standardize_dtype
 from ..random import SeedGenerator
+from ..variables import AUTOCAST as _AUTOCAST
 from ..variables import Variable
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
 
@@ -104,7 +105,11 @@ class Layer:
     Args:
         trainable: whether the layer's weights are updated by training.
         name: unique name; derived from the class name when omitted.
-        dtype: the dtype of the weights and computations (floatx by default).
+        dtype: a dtype name or a ``DTypePolicy`` (``"mixed_float16"``...): weights
+            in its ``variable_dtype``, computations in its ``compute_dtype``
+            (default: the global policy, ``config.dtype_policy()``).
+        autocast: cast floating inputs to ``compute_dtype``, and read float
+            weights in it inside ``call`` (Keras's autocasting).
         input_shape / batch_input_shape / input_dim: Keras 2-style shape hints;
             a ``Sequential`` uses them to build its first layer.
     """
@@ -126,7 +131,9 @@ class Layer:
         self.built = False
         self._backend = None
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self._dtype = standardize_dtype(_policy_name(dtype)) if dtype is not None else None
+        # the policy given (None: the global one -- followed while none is set, as floatx)
+        self._dtype = dtype_policies.get(dtype) if dtype is not None else config._policy[0]
+        self.autocast = bool(autocast)
         self.supports_masking = getattr(self, "supports_masking", False)
         self.input_spec = getattr(self, "input_spec", None)
         from .. import regularizers
@@ -166,17 +173,35 @@ class Layer:
             target.append(v)
 
     @property
+    def dtype_policy(self):
+        """The layer's ``DTypePolicy``."""
+        return self._dtype if self._dtype is not None else config.dtype_policy()
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self.__dict__["_dtype"] = dtype_policies.get(value)
+
+    @property
     def dtype(self):
-        """The layer's weight and compute dtype."""
-        return self._dtype or config.floatx()
+        """The dtype of the layer's weights (``dtype_policy.variable_dtype``, as Keras)."""
+        p = self._dtype
+        return p._variable_dtype if p is not None else config.floatx()
 
     @property
     def compute_dtype(self):
-        return self.dtype
+        """The dtype of the layer's computations (float16 under ``"mixed_float16"``)."""
+        p = self._dtype
+        return p._compute_dtype if p is not None else config.floatx()
 
     @property
     def variable_dtype(self):
+        """The dtype of the layer's weights."""
         return self.dtype
+
+    @property
+    def input_dtype(self):
+        """The dtype floating inputs are cast to (``compute_dtype``)."""
+        return self.compute_dtype
 
     @property
     def trainable(self):
@@ -198,12 +223,13 @@ class Layer:
         """
         from .. import constraints, initializers, regularizers
         shape = tuple(int(s) for s in (shape or ()))
-        dtype = standardize_dtype(dtype or self.dtype)
+        dtype = standardize_dtype(dtype or self.variable_dtype)
         if initializer is None:
             initializer = "glorot_uniform" if dtype.startswith(("float", "bfloat")) else "zeros"
         init = initializers.get(initializer)
         self._claim_backend()
-        v = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name or "variable")
+        v = Variable(init, shape=shape, dtype=dtype, trainable=trainable, autocast=autocast,
+                     name=name or "variable")
         v.path = f"{self.name}/{v.name}"
         self._track_variable(v)
         reg = regularizers.get(regularizer)
@@ -433,6 +459,8 @@ class Layer:
             if self._backend is not b and self._backend is not None:
                 raise RuntimeError(_engine_message(self, b))
             first = args[0]
+            if self.autocast and _needs_cast(b, first, self.compute_dtype):
+                args = (b.cast(first, self.compute_dtype),)
             if self.input_spec is not None:
                 _check_specs(self, tuple(b.shape(first)))
         else:
@@ -450,6 +478,8 @@ class Layer:
                 first = kwargs[key]
             if b.is_array(first):
                 _ENGINE_TYPES.setdefault(b, set()).add(type(first))
+            if self.autocast:
+                args, kwargs = _autocast_inputs(b, args, kwargs, self.compute_dtype)
             if not self.built:
                 shapes = map_structure(lambda t: tuple(b.shape(t)), first)
                 self._build_input_shape = shapes
@@ -468,8 +498,17 @@ class Layer:
             kwargs.pop("training", None)
         if not self._call_takes_mask:
             kwargs.pop("mask", None)
+        scope = _AUTOCAST[0]
+        want = _variable_autocast(self, scope)
         try:
-            out = self.call(*args, **kwargs)
+            if want is scope:
+                out = self.call(*args, **kwargs)
+            else:
+                _AUTOCAST[0] = want
+                try:
+                    out = self.call(*args, **kwargs)
+                finally:
+                    _AUTOCAST[0] = scope
         finally:
             if outer is None:
                 _context.training = None
@@ -569,7 +608,8 @@ class Layer:
     # ------------------------------------------------------------ config
     def get_config(self):
         """Constructor arguments that recreate the layer (weights excluded)."""
-        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        cfg = {"name": self.name, "trainable": self.trainable,
+               "dtype": dtype_policies.serialize(self.dtype_policy)}
         if self._batch_input_shape is not None:
             cfg["batch_input_shape"] = self._batch_input_shape
         return cfg
@@ -628,10 +668,43 @@ def _engine_message(layer, active):
             f"get_weights()/set_weights() or a saved file.")
 
 
-def _policy_name(dtype):
-    if isinstance(dtype, dict):
-        return dtype.get("config", {}).get("name", "float32")
-    return getattr(dtype, "name", dtype)
+def _is_float(dtype):
+    return dtype.startswith(("float", "bfloat"))
+
+
+def _needs_cast(b, x, dtype):
+    """Whether ``x`` (an engine array) is a float array of a dtype other than ``dtype``."""
+    if not _is_float(dtype):
+        return False
+    d = b.dtype(x)
+    return d != dtype and _is_float(d)
+
+
+def _autocast_inputs(b, args, kwargs, dtype):
+    """Float engine arrays in ``args``/``kwargs`` cast to ``dtype`` (Keras's input autocast)."""
+    if not _is_float(dtype):
+        return args, kwargs
+
+    def cast(x):
+        return b.cast(x, dtype) if b.is_array(x) and _needs_cast(b, x, dtype) else x
+
+    args = [map_structure(cast, a) if a is not None else a for a in args]
+    kwargs = {k: (v if k in ("training", "mask") or v is None or isinstance(v, (bool, int, float, str))
+                  else map_structure(cast, v)) for k, v in kwargs.items()}
+    return args, kwargs
+
+
+def _variable_autocast(layer, scope):
+    """The dtype float variables are read in during ``layer.call`` (None: their own),
+    given the enclosing ``scope`` (Keras's AutocastScope rules)."""
+    compute = layer.compute_dtype
+    if scope is not None:
+        if not layer.autocast or not _is_float(compute):
+            return None
+        return compute if scope != compute else scope
+    if compute != layer.variable_dtype and _is_float(compute):
+        return compute
+    return None
 
 
 def _pop_input_shape(kwargs, cls_name):
