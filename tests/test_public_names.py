@@ -14,10 +14,15 @@ LEFT_OUT = {
                           "augmentation pipeline; not offered yet",
         "legacy": "Keras 2 SavedModel/h5 helpers (TensorFlow)",
     },
-    "config": {
-        "dtype_policy": "mixed precision (DTypePolicy) is not offered yet (issue 15)",
-        "set_dtype_policy": "mixed precision (DTypePolicy) is not offered yet (issue 15)",
+    "config": {},
+    "dtype_policies": {
+        **{n: "quantization (int8/int4/float8/GPTQ/AWQ) is not offered"
+           for n in ("AWQDTypePolicy", "GPTQDTypePolicy", "Int4DTypePolicy",
+                     "QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy")},
+        "DTypePolicyMap": "per-path policies serve Keras's quantization and distribution; "
+                          "not offered yet",
     },
+    "mixed_precision": {},
     "saving": {
         "KerasFileEditor": "the interactive .keras file editor is not offered; load, edit and save "
                            "the model instead",
