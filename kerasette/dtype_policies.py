@@ -159,9 +159,10 @@ def get(identifier):
         return deserialize(identifier)
     if isinstance(identifier, str):
         return DTypePolicy(identifier)
-    name = getattr(identifier, "name", None)  # a dtype object (np.dtype("float16")...)
-    if isinstance(name, str):
-        return DTypePolicy(name)
+    try:  # a dtype object: np.dtype("float16"), np.float32, an engine's dtype...
+        return DTypePolicy(standardize_dtype(identifier))
+    except (TypeError, ValueError):
+        pass
     raise ValueError(f"Cannot interpret `dtype` argument. Expected a string or an instance of "
                      f"DTypePolicy. Received: dtype={identifier!r}")
 
