@@ -47,8 +47,10 @@ def test_global_policy():
     assert layers.Dense(2).dtype_policy.name == "mixed_bfloat16"
     with pytest.raises(ValueError, match="Invalid `policy`"):
         config.set_dtype_policy(None)
-    config.set_dtype_policy(dtype_policies.DTypePolicy("float32"))
-    assert layers.Dense(2).compute_dtype == "float32"
+    config.set_dtype_policy(dtype_policies.DTypePolicy("float16"))
+    assert layers.Dense(2).compute_dtype == "float16"
+    K.backend.clear_session()  # as Keras, it resets the global policy
+    assert config.dtype_policy().name == "float32"
 
 
 # ----------------------------------------------------------- layer autocasting

@@ -34,9 +34,10 @@ def unique_name(base):
 
 
 def clear_session(free_memory=True):
-    """Reset layer-name counters and ``get_uid`` (as ``keras.backend.clear_session``);
-    ``free_memory`` also runs Python's garbage collector."""
+    """Reset layer-name counters, ``get_uid`` and the global dtype policy (as
+    ``keras.backend.clear_session``); ``free_memory`` also runs Python's garbage collector."""
     _name_counts.clear()
+    config._policy[0] = None
     from ..utils.graph_utils import reset_uids
     reset_uids()
     if free_memory:
@@ -555,12 +556,16 @@ class Layer:
             args = (map_structure(lambda s: KerasTensor(s), input_shape),)
             kwargs = {}
         results = []
+        cast_to = self.compute_dtype if self.autocast and _is_float(self.compute_dtype) else None
         for fill in (2, 3):
             def concrete(t, fill=fill):
                 if not isinstance(t, KerasTensor):
                     return t
                 shape = tuple(fill if d is None else d for d in t.shape)
-                return b.zeros(shape, t.dtype if t.dtype else "float32")
+                dtype = t.dtype if t.dtype else "float32"
+                if cast_to is not None and _is_float(dtype):
+                    dtype = cast_to  # as __call__'s input autocasting
+                return b.zeros(shape, dtype)
             cargs = map_structure(concrete, list(args))
             ckw = {k: map_structure(concrete, v) for k, v in kwargs.items()}
             if not self._call_takes_training:
@@ -569,7 +574,12 @@ class Layer:
                 ckw["training"] = False
             if not self._call_takes_mask:
                 ckw.pop("mask", None)
-            results.append(self.call(*cargs, **ckw))
+            scope = _AUTOCAST[0]
+            _AUTOCAST[0] = _variable_autocast(self, scope)
+            try:
+                results.append(self.call(*cargs, **ckw))
+            finally:
+                _AUTOCAST[0] = scope
         self._clear_call_losses()
 
         def merge(r2, r3):
