@@ -460,8 +460,12 @@ class Layer:
             if self._backend is not b and self._backend is not None:
                 raise RuntimeError(_engine_message(self, b))
             first = args[0]
-            if self.autocast and _needs_cast(b, first, self.compute_dtype):
-                args = (b.cast(first, self.compute_dtype),)
+            if self.autocast:
+                p = self._dtype
+                cd = p._compute_dtype if p is not None else config._settings["floatx"]
+                xd = b.dtype(first)
+                if xd != cd and xd in _FLOATS and cd in _FLOATS:
+                    args = (b.cast(first, cd),)
             if self.input_spec is not None:
                 _check_specs(self, tuple(b.shape(first)))
         else:
@@ -500,7 +504,11 @@ class Layer:
         if not self._call_takes_mask:
             kwargs.pop("mask", None)
         scope = _AUTOCAST[0]
-        want = _variable_autocast(self, scope)
+        p = self._dtype
+        if scope is None and (p is None or p._compute_dtype == p._variable_dtype):
+            want = None  # the common case: nothing to autocast
+        else:
+            want = _variable_autocast(self, scope)
         try:
             if want is scope:
                 out = self.call(*args, **kwargs)
@@ -678,16 +686,17 @@ def _engine_message(layer, active):
             f"get_weights()/set_weights() or a saved file.")
 
 
+_FLOATS = frozenset({"float16", "bfloat16", "float32", "float64"})
+
+
 def _is_float(dtype):
-    return dtype.startswith(("float", "bfloat"))
+    return dtype in _FLOATS
 
 
 def _needs_cast(b, x, dtype):
     """Whether ``x`` (an engine array) is a float array of a dtype other than ``dtype``."""
-    if not _is_float(dtype):
-        return False
     d = b.dtype(x)
-    return d != dtype and _is_float(d)
+    return d != dtype and d in _FLOATS and dtype in _FLOATS
 
 
 def _autocast_inputs(b, args, kwargs, dtype):
