@@ -14,6 +14,7 @@ import warnings
 from .. import config, dtype_policies
 from ..backends.base import standardize_dtype
 from ..random import SeedGenerator
+from ..variables import _FLOATS
 from ..variables import AUTOCAST as _AUTOCAST
 from ..variables import Variable
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
@@ -684,9 +685,6 @@ def _engine_message(layer, active):
     return (f"Layer '{layer.name}' was built on the {layer._backend.name} engine, but the active engine "
             f"is {active.name}. Build the model under {active.name}, and move weights with "
             f"get_weights()/set_weights() or a saved file.")
-
-
-_FLOATS = frozenset({"float16", "bfloat16", "float32", "float64"})
 
 
 def _is_float(dtype):
