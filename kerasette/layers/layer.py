@@ -464,7 +464,10 @@ class Layer:
             if self.autocast:
                 p = self._dtype
                 cd = p._compute_dtype if p is not None else config._settings["floatx"]
-                xd = b.dtype(first)
+                try:
+                    xd = b.dtype(first)
+                except TypeError:  # host strings (preprocessing layers) are never cast
+                    xd = cd
                 if xd != cd and xd in _FLOATS and cd in _FLOATS:
                     args = (b.cast(first, cd),)
             if self.input_spec is not None:
@@ -693,7 +696,10 @@ def _is_float(dtype):
 
 def _needs_cast(b, x, dtype):
     """Whether ``x`` (an engine array) is a float array of a dtype other than ``dtype``."""
-    d = b.dtype(x)
+    try:
+        d = b.dtype(x)
+    except TypeError:  # host strings (preprocessing layers) are never cast
+        return False
     return d != dtype and d in _FLOATS and dtype in _FLOATS
 
 
