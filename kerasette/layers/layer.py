@@ -116,6 +116,8 @@ class Layer:
             a ``Sequential`` uses them to build its first layer.
     """
 
+    _convert_input_args = True  # models leave their inputs to their layers (as Keras)
+
     def __init__(self, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
                  name=None, **kwargs):
         d = self.__dict__
@@ -461,7 +463,7 @@ class Layer:
             if self._backend is not b and self._backend is not None:
                 raise RuntimeError(_engine_message(self, b))
             first = args[0]
-            if self.autocast:
+            if self.autocast and self._convert_input_args:
                 p = self._dtype
                 cd = p._compute_dtype if p is not None else config._settings["floatx"]
                 try:
@@ -487,7 +489,7 @@ class Layer:
                 first = kwargs[key]
             if b.is_array(first):
                 _ENGINE_TYPES.setdefault(b, set()).add(type(first))
-            if self.autocast:
+            if self.autocast and self._convert_input_args:
                 args, kwargs = _autocast_inputs(b, args, kwargs, self.compute_dtype)
             if not self.built:
                 shapes = map_structure(lambda t: tuple(b.shape(t)), first)
@@ -568,7 +570,8 @@ class Layer:
             args = (map_structure(lambda s: KerasTensor(s), input_shape),)
             kwargs = {}
         results = []
-        cast_to = self.compute_dtype if self.autocast and _is_float(self.compute_dtype) else None
+        cast_to = self.compute_dtype if (self.autocast and self._convert_input_args
+                                         and _is_float(self.compute_dtype)) else None
         for fill in (2, 3):
             def concrete(t, fill=fill):
                 if not isinstance(t, KerasTensor):
