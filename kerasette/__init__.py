@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 from . import config, ops  # noqa: F401
 from . import activations, backend, callbacks, constraints, initializers, losses, metrics  # noqa: F401
-from . import optimizers, random, regularizers, tree, utils  # noqa: F401
+from . import dtype_policies, mixed_precision, optimizers, random, regularizers, tree, utils  # noqa: F401
 from . import layers, models  # noqa: F401
 from . import saving  # noqa: F401
 from . import datasets  # noqa: F401

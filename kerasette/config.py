@@ -118,6 +118,38 @@ def set_floatx(value):
     _settings["floatx"] = value
 
 
+_policy = [None]  # the global DTypePolicy set by set_dtype_policy (None: floatx)
+
+
+def dtype_policy():
+    """The global ``DTypePolicy``: what layers created without ``dtype=`` use
+    (``DTypePolicy(floatx())`` until ``set_dtype_policy`` is called)."""
+    from .dtype_policies import DTypePolicy
+    return _policy[0] if _policy[0] is not None else DTypePolicy(floatx())
+
+
+def set_dtype_policy(policy):
+    """Set the global dtype policy (Keras 3's ``keras.config.set_dtype_policy``).
+
+    Args:
+        policy: a policy name (``"mixed_float16"``, ``"mixed_bfloat16"``,
+            ``"float32"``...) or a ``DTypePolicy``.
+
+    Example:
+        >>> set_dtype_policy("mixed_bfloat16")
+        >>> dtype_policy().compute_dtype
+        'bfloat16'
+    """
+    from .dtype_policies import DTypePolicy
+    if isinstance(policy, str):
+        policy = DTypePolicy(policy)
+    elif not isinstance(policy, DTypePolicy):
+        raise ValueError("Invalid `policy` argument. Expected the string name of a policy (such "
+                         "as 'mixed_float16') or a `DTypePolicy` instance. Received: "
+                         f"policy={policy!r} (of type {type(policy)})")
+    _policy[0] = policy
+
+
 def epsilon():
     """The fuzz factor used in numeric expressions (1e-7)."""
     _load_file_settings()

@@ -44,6 +44,7 @@ from .data import (check_count, class_weight_to_sample_weights, make_source, nor
 from .layers.layer import clear_call_losses, collect_losses
 from .layers.symbolic import flatten, map_structure
 from .utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from .optimizers.loss_scale import LossScaleOptimizer
 from .variables import bind_values, get_values
 
 _TAKES_TRAINING = {}  # model class -> whether its compute_loss takes `training`
@@ -88,9 +89,16 @@ class Trainer:
             run_eagerly: skip ``jit`` (debugging).
             jit_compile: ``'auto'`` compiles where the engine compiles (JAX); ``True``
                 also asks PyTorch for ``torch.compile``; ``False`` never.
+            auto_scale_loss: under the ``"mixed_float16"`` policy, wrap the optimizer
+                in a ``LossScaleOptimizer`` (Keras's rule).
         """
         from . import optimizers
         self.optimizer = optimizers.get(optimizer)
+        if auto_scale_loss and self.optimizer is not None and \
+                optimizers.loss_scale.needs_loss_scaling(self.dtype_policy.name) and \
+                not isinstance(self.optimizer, optimizers.LossScaleOptimizer):
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer,
+                                                           name="loss_scale_optimizer")
         names = self._output_names_for_compile()
         unnamed = False
         if names == ["output"] and isinstance(loss, (list, tuple)) and len(loss) > 1 and \
@@ -301,10 +309,11 @@ class Trainer:
         groups = (trainable, non_trainable, metrics_vars, layers)
 
         def loss_fn(t_vals, nt_vals, m_vals):
-            return self._compute_loss_and_updates(groups, t_vals, nt_vals, m_vals, x, y,
-                                                  sample_weight, training=True)
+            loss, aux = self._compute_loss_and_updates(groups, t_vals, nt_vals, m_vals, x, y,
+                                                       sample_weight, training=True)
+            return self.optimizer.scale_loss(loss), (loss,) + tuple(aux)
 
-        (loss, (y_pred, new_nt, new_m)), grads = ops.value_and_grad(loss_fn, has_aux=True)(
+        (_, (loss, y_pred, new_nt, new_m)), grads = ops.value_and_grad(loss_fn, has_aux=True)(
             get_values(trainable), get_values(non_trainable), get_values(metrics_vars))
         for v, value in zip(non_trainable, new_nt):
             v.assign(value)
@@ -423,13 +432,16 @@ class Trainer:
             y_pred, new_nt, extra = self._stateless_call_on(
                 trainable, non_trainable, layers, params, nt_values, (x,), training, True)
             total, parts, ys, preds, sws = self._loss_of(y_pred, y, sw, extra)
-            return total, (parts, preds, new_nt)
+            return opt.scale_loss(total), (total, parts, preds, new_nt)
 
         grad_fn = b.value_and_grad(loss_fn)
+        # a LossScaleOptimizer's own state (its scale) comes first in its variables
+        scale_vars = opt._variables if isinstance(opt, LossScaleOptimizer) else []
 
         def step(state, x, y, sw):
             t_vals, nt_vals, o_vals, m_vals = state
-            (total, (parts, preds, new_nt)), grads = grad_fn(t_vals, nt_vals, x, y, sw)
+            with bind_values(scale_vars, o_vals[:len(scale_vars)]):  # the loss scale is state
+                (_, (total, parts, preds, new_nt)), grads = grad_fn(t_vals, nt_vals, x, y, sw)
             with bind_values(trainable, t_vals), bind_values(opt_vars, o_vals):
                 opt.apply(grads, trainable)
                 for v, con in constraints:

@@ -13,6 +13,11 @@ from . import config
 from .backends.base import standardize_dtype
 from .stateless_scope import STACK as _SCOPES
 
+# The dtype float variables are read in (``value``) while a mixed-precision layer
+# runs its ``call`` (Keras's AutocastScope); None: their own dtype. Set by Layer.
+AUTOCAST = [None]
+_FLOATS = frozenset({"float16", "bfloat16", "float32", "float64"})
+
 
 class Variable:
     """A mutable engine array with a name.
@@ -25,7 +30,9 @@ class Variable:
         dtype: dtype name; defaults to the value's, or floatx for callables.
         trainable: whether optimizers update it.
         name: a readable name (``path`` adds the owner's prefix).
-        autocast, aggregation, synchronization: accepted for Keras 3 compatibility;
+        autocast: whether ``value`` is read in the compute dtype inside the
+            ``call`` of a mixed-precision layer (float variables only).
+        aggregation, synchronization: accepted for Keras 3 compatibility;
             kerasette variables are not mirrored across devices.
 
     Example:
@@ -42,6 +49,7 @@ class Variable:
         self.name = name or "variable"
         self.path = self.name
         self.trainable = bool(trainable)
+        self.autocast = bool(autocast)
         if isinstance(initializer, str):
             from . import initializers
             initializer = initializers.get(initializer)  # raises naming the unknown initializer
@@ -61,11 +69,25 @@ class Variable:
     # --------------------------------------------------------------- value
     @property
     def value(self):
-        """The engine array."""
-        return self._value
+        """The engine array (cast to the compute dtype inside a mixed-precision
+        layer's ``call`` when ``autocast``)."""
+        if AUTOCAST[0] is None:
+            return self._value
+        return self._autocast_value(AUTOCAST[0])
+
+    def _autocast_value(self, dtype):
+        value = self._value
+        if not self.autocast:
+            return value
+        own = self._backend.dtype(value)
+        if own == dtype or own not in _FLOATS:
+            return value
+        return self._backend.cast(value, dtype)
 
     def _kerasette_value(self):
-        return self._value
+        if AUTOCAST[0] is None:
+            return self._value
+        return self._autocast_value(AUTOCAST[0])
 
     def assign(self, value):
         """Replace the value (same shape); returns the variable."""
@@ -127,7 +149,8 @@ class Variable:
 
     # ---------------------------------------------------------- arithmetic
     def _op(self, name, *args):
-        return getattr(self._backend, name)(*(_raw(a) for a in args))
+        return getattr(self._backend, name)(*(a.value if isinstance(a, Variable) else a
+                                              for a in args))
 
     def __add__(self, o): return self._op("add", self, o)
     def __radd__(self, o): return self._op("add", o, self)
@@ -141,7 +164,7 @@ class Variable:
     def __matmul__(self, o): return self._op("matmul", self, o)
     def __rmatmul__(self, o): return self._op("matmul", o, self)
     def __neg__(self): return self._op("negative", self)
-    def __getitem__(self, key): return self._backend.getitem(self._value, key)
+    def __getitem__(self, key): return self._backend.getitem(self.value, key)
     def __len__(self): return self.shape[0]
     def __float__(self): return float(self.numpy())
     def __int__(self): return int(self.numpy())

@@ -12,12 +12,30 @@ LEFT_OUT = {
         "FeatureSpace": TENSORFLOW_ONLY + ": its preprocessing graph is a tf.data pipeline",
         "legacy": "Keras 2 SavedModel/h5 helpers (TensorFlow)",
     },
-    "config": {
-        "dtype_policy": "mixed precision (DTypePolicy) is not offered yet (issue 15)",
-        "set_dtype_policy": "mixed precision (DTypePolicy) is not offered yet (issue 15)",
+    "config": {},
+    "dtype_policies": {
+        **{n: "quantization (int8/int4/float8/GPTQ/AWQ) is not offered"
+           for n in ("AWQDTypePolicy", "GPTQDTypePolicy", "Int4DTypePolicy",
+                     "QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy")},
+        "DTypePolicyMap": "per-path policies serve Keras's quantization and distribution; "
+                          "not offered yet",
     },
+    "mixed_precision": {},
     "saving": {},
     "backend": {},
+    "layers": {"TFSMLayer": TENSORFLOW_ONLY + ": it loads a TensorFlow SavedModel"},
+    "losses": {},
+    "metrics": {},
+    "optimizers": {"legacy": "Keras 2's TensorFlow optimizers"},
+    "callbacks": {"OrbaxCheckpoint": "Orbax checkpointing (JAX/TensorFlow's checkpoint library); "
+                                     "kerasette's ModelCheckpoint/BackupAndRestore write .keras "
+                                     "and .weights.h5 files"},
+    "activations": {},
+    "initializers": {},
+    "regularizers": {},
+    "constraints": {},
+    "wrappers": {},
+    "distribution": {},
     "models": {},
     "datasets": {},
     "random": {},

@@ -11,10 +11,12 @@ import inspect
 import threading
 import warnings
 
-from .. import config
+from .. import config, dtype_policies
 from ..backends.base import standardize_dtype
 from ..distribution import placement
 from ..random import SeedGenerator
+from ..variables import _FLOATS
+from ..variables import AUTOCAST as _AUTOCAST
 from ..variables import Variable
 from .layer_api import LayerAPI
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
@@ -35,9 +37,10 @@ def unique_name(base):
 
 
 def clear_session(free_memory=True):
-    """Reset layer-name counters and ``get_uid`` (as ``keras.backend.clear_session``);
-    ``free_memory`` also runs Python's garbage collector."""
+    """Reset layer-name counters, ``get_uid`` and the global dtype policy (as
+    ``keras.backend.clear_session``); ``free_memory`` also runs Python's garbage collector."""
     _name_counts.clear()
+    config._policy[0] = None
     from ..utils.graph_utils import reset_uids
     reset_uids()
     if free_memory:
@@ -106,10 +109,16 @@ class Layer(LayerAPI):
     Args:
         trainable: whether the layer's weights are updated by training.
         name: unique name; derived from the class name when omitted.
-        dtype: the dtype of the weights and computations (floatx by default).
+        dtype: a dtype name or a ``DTypePolicy`` (``"mixed_float16"``...): weights
+            in its ``variable_dtype``, computations in its ``compute_dtype``
+            (default: the global policy, ``config.dtype_policy()``).
+        autocast: cast floating inputs to ``compute_dtype``, and read float
+            weights in it inside ``call`` (Keras's autocasting).
         input_shape / batch_input_shape / input_dim: Keras 2-style shape hints;
             a ``Sequential`` uses them to build its first layer.
     """
+
+    _convert_input_args = True  # models leave their inputs to their layers (as Keras)
 
     def __init__(self, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
                  name=None, **kwargs):
@@ -129,7 +138,9 @@ class Layer(LayerAPI):
         self.built = False
         self._backend = None
         self.name = name or unique_name(to_snake_case(type(self).__name__))
-        self._dtype = standardize_dtype(_policy_name(dtype)) if dtype is not None else None
+        # the policy given (None: the global one -- followed while none is set, as floatx)
+        self._dtype = dtype_policies.get(dtype) if dtype is not None else config._policy[0]
+        self.autocast = bool(autocast)
         self.supports_masking = getattr(self, "supports_masking", False)
         self.input_spec = getattr(self, "input_spec", None)
         from .. import regularizers
@@ -171,17 +182,35 @@ class Layer(LayerAPI):
             target.append(v)
 
     @property
+    def dtype_policy(self):
+        """The layer's ``DTypePolicy``."""
+        return self._dtype if self._dtype is not None else config.dtype_policy()
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self.__dict__["_dtype"] = dtype_policies.get(value)
+
+    @property
     def dtype(self):
-        """The layer's weight and compute dtype."""
-        return self._dtype or config.floatx()
+        """The dtype of the layer's weights (``dtype_policy.variable_dtype``, as Keras)."""
+        p = self._dtype
+        return p._variable_dtype if p is not None else config.floatx()
 
     @property
     def compute_dtype(self):
-        return self.dtype
+        """The dtype of the layer's computations (float16 under ``"mixed_float16"``)."""
+        p = self._dtype
+        return p._compute_dtype if p is not None else config.floatx()
 
     @property
     def variable_dtype(self):
+        """The dtype of the layer's weights."""
         return self.dtype
+
+    @property
+    def input_dtype(self):
+        """The dtype floating inputs are cast to (``compute_dtype``)."""
+        return self.compute_dtype
 
     @property
     def trainable(self):
@@ -203,12 +232,13 @@ class Layer(LayerAPI):
         """
         from .. import constraints, initializers, regularizers
         shape = tuple(int(s) for s in (shape or ()))
-        dtype = standardize_dtype(dtype or self.dtype)
+        dtype = standardize_dtype(dtype or self.variable_dtype)
         if initializer is None:
             initializer = "glorot_uniform" if dtype.startswith(("float", "bfloat")) else "zeros"
         init = initializers.get(initializer)
         self._claim_backend()
-        v = Variable(init, shape=shape, dtype=dtype, trainable=trainable, name=name or "variable")
+        v = Variable(init, shape=shape, dtype=dtype, trainable=trainable, autocast=autocast,
+                     name=name or "variable")
         v.path = f"{self.name}/{v.name}"
         placement.place_new(v)  # laid out on the mesh when a distribution is active
         self._track_variable(v)
@@ -439,6 +469,15 @@ class Layer(LayerAPI):
             if self._backend is not b and self._backend is not None:
                 raise RuntimeError(_engine_message(self, b))
             first = args[0]
+            if self.autocast and self._convert_input_args:
+                p = self._dtype
+                cd = p._compute_dtype if p is not None else config._settings["floatx"]
+                try:
+                    xd = b.dtype(first)
+                except TypeError:  # host strings (preprocessing layers) are never cast
+                    xd = cd
+                if xd != cd and xd in _FLOATS and cd in _FLOATS:
+                    args = (b.cast(first, cd),)
             if self.input_spec is not None:
                 _check_specs(self, tuple(b.shape(first)))
         else:
@@ -456,6 +495,8 @@ class Layer(LayerAPI):
                 first = kwargs[key]
             if b.is_array(first):
                 _ENGINE_TYPES.setdefault(b, set()).add(type(first))
+            if self.autocast and self._convert_input_args:
+                args, kwargs = _autocast_inputs(b, args, kwargs, self.compute_dtype)
             if not self.built:
                 shapes = map_structure(lambda t: tuple(b.shape(t)), first)
                 self._build_input_shape = shapes
@@ -474,8 +515,21 @@ class Layer(LayerAPI):
             kwargs.pop("training", None)
         if not self._call_takes_mask:
             kwargs.pop("mask", None)
+        scope = _AUTOCAST[0]
+        p = self._dtype
+        if scope is None and (p is None or p._compute_dtype == p._variable_dtype):
+            want = None  # the common case: nothing to autocast
+        else:
+            want = _variable_autocast(self, scope)
         try:
-            out = self.call(*args, **kwargs)
+            if want is scope:
+                out = self.call(*args, **kwargs)
+            else:
+                _AUTOCAST[0] = want
+                try:
+                    out = self.call(*args, **kwargs)
+                finally:
+                    _AUTOCAST[0] = scope
         finally:
             if outer is None:
                 _context.training = None
@@ -522,12 +576,17 @@ class Layer(LayerAPI):
             args = (map_structure(lambda s: KerasTensor(s), input_shape),)
             kwargs = {}
         results = []
+        cast_to = self.compute_dtype if (self.autocast and self._convert_input_args
+                                         and _is_float(self.compute_dtype)) else None
         for fill in (2, 3):
             def concrete(t, fill=fill):
                 if not isinstance(t, KerasTensor):
                     return t
                 shape = tuple(fill if d is None else d for d in t.shape)
-                return b.zeros(shape, t.dtype if t.dtype else "float32")
+                dtype = t.dtype if t.dtype else "float32"
+                if cast_to is not None and _is_float(dtype):
+                    dtype = cast_to  # as __call__'s input autocasting
+                return b.zeros(shape, dtype)
             cargs = map_structure(concrete, list(args))
             ckw = {k: map_structure(concrete, v) for k, v in kwargs.items()}
             if not self._call_takes_training:
@@ -536,7 +595,12 @@ class Layer(LayerAPI):
                 ckw["training"] = False
             if not self._call_takes_mask:
                 ckw.pop("mask", None)
-            results.append(self.call(*cargs, **ckw))
+            scope = _AUTOCAST[0]
+            _AUTOCAST[0] = _variable_autocast(self, scope)
+            try:
+                results.append(self.call(*cargs, **ckw))
+            finally:
+                _AUTOCAST[0] = scope
         self._clear_call_losses()
 
         def merge(r2, r3):
@@ -575,7 +639,8 @@ class Layer(LayerAPI):
     # ------------------------------------------------------------ config
     def get_config(self):
         """Constructor arguments that recreate the layer (weights excluded)."""
-        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        cfg = {"name": self.name, "trainable": self.trainable,
+               "dtype": dtype_policies.serialize(self.dtype_policy)}
         if self._batch_input_shape is not None:
             cfg["batch_input_shape"] = self._batch_input_shape
         return cfg
@@ -634,10 +699,44 @@ def _engine_message(layer, active):
             f"get_weights()/set_weights() or a saved file.")
 
 
-def _policy_name(dtype):
-    if isinstance(dtype, dict):
-        return dtype.get("config", {}).get("name", "float32")
-    return getattr(dtype, "name", dtype)
+def _is_float(dtype):
+    return dtype in _FLOATS
+
+
+def _needs_cast(b, x, dtype):
+    """Whether ``x`` (an engine array) is a float array of a dtype other than ``dtype``."""
+    try:
+        d = b.dtype(x)
+    except TypeError:  # host strings (preprocessing layers) are never cast
+        return False
+    return d != dtype and d in _FLOATS and dtype in _FLOATS
+
+
+def _autocast_inputs(b, args, kwargs, dtype):
+    """Float engine arrays in ``args``/``kwargs`` cast to ``dtype`` (Keras's input autocast)."""
+    if not _is_float(dtype):
+        return args, kwargs
+
+    def cast(x):
+        return b.cast(x, dtype) if b.is_array(x) and _needs_cast(b, x, dtype) else x
+
+    args = [map_structure(cast, a) if a is not None else a for a in args]
+    kwargs = {k: (v if k in ("training", "mask") or v is None or isinstance(v, (bool, int, float, str))
+                  else map_structure(cast, v)) for k, v in kwargs.items()}
+    return args, kwargs
+
+
+def _variable_autocast(layer, scope):
+    """The dtype float variables are read in during ``layer.call`` (None: their own),
+    given the enclosing ``scope`` (Keras's AutocastScope rules)."""
+    compute = layer.compute_dtype
+    if scope is not None:
+        if not layer.autocast or not _is_float(compute):
+            return None
+        return compute if scope != compute else scope
+    if compute != layer.variable_dtype and _is_float(compute):
+        return compute
+    return None
 
 
 def _pop_input_shape(kwargs, cls_name):

@@ -75,16 +75,22 @@ def _affine_config(layer):
             "gamma_constraint": constraints.serialize(layer.gamma_constraint)}
 
 
-def _add_affine_weights(layer, shape, scale, center):
+def _add_affine_weights(layer, shape, scale, center, autocast=True):
     """``layer.gamma`` (when ``scale``) then ``layer.beta`` (when ``center``), of ``shape``."""
     if scale:
         layer.gamma = layer.add_weight(shape, layer.gamma_initializer, name="gamma",
                                        regularizer=layer.gamma_regularizer,
-                                       constraint=layer.gamma_constraint)
+                                       constraint=layer.gamma_constraint, autocast=autocast)
     if center:
         layer.beta = layer.add_weight(shape, layer.beta_initializer, name="beta",
                                       regularizer=layer.beta_regularizer,
-                                      constraint=layer.beta_constraint)
+                                      constraint=layer.beta_constraint, autocast=autocast)
+
+
+def _at_least_float32(x):
+    """``x`` in float32 when it is float16/bfloat16 (statistics overflow or lose
+    precision there; Keras normalizes in float32 under mixed precision)."""
+    return ops.cast(x, "float32") if ops.dtype(x) in ("float16", "bfloat16") else x
 
 
 def _moments(x, axes):
@@ -168,11 +174,12 @@ class BatchNormalization(Layer):
     def build(self, input_shape):
         nd, axis, dim = _channel_axis(self, input_shape)
         shape = (dim,)
-        _add_affine_weights(self, shape, self.scale, self.center)
+        _add_affine_weights(self, shape, self.scale, self.center, autocast=False)
         self.moving_mean = self.add_weight(shape, self.moving_mean_initializer, name="moving_mean",
-                                           trainable=False)
+                                           trainable=False, autocast=False)
         self.moving_variance = self.add_weight(shape, self.moving_variance_initializer,
-                                               name="moving_variance", trainable=False)
+                                               name="moving_variance", trainable=False,
+                                               autocast=False)
         self.input_spec = InputSpec(ndim=nd, axes={self.axis: dim})
         self._axis = axis
         self._reduction_axes = tuple(a for a in range(nd) if a != axis)
@@ -205,6 +212,8 @@ class BatchNormalization(Layer):
                              f"than the inputs. Received: mask.shape={ops.shape(mask)}, "
                              f"inputs.shape={ops.shape(inputs)}")
         nd = ops.ndim(inputs)
+        low = ops.dtype(inputs) in ("float16", "bfloat16")
+        inputs = _at_least_float32(inputs)
         if training and self.trainable:
             mean, var = self._moments(inputs, mask)
             keep = self.momentum
@@ -217,7 +226,8 @@ class BatchNormalization(Layer):
         inv, shift = _scale_and_shift(mean, var, self.epsilon,
                                       None if self.gamma is None else self.gamma.value,
                                       None if self.beta is None else self.beta.value)
-        return ops.add(ops.multiply(inputs, self._broadcast(inv, nd)), self._broadcast(shift, nd))
+        out = ops.add(ops.multiply(inputs, self._broadcast(inv, nd)), self._broadcast(shift, nd))
+        return ops.cast(out, self.compute_dtype) if low else out
 
     def compute_output_shape(self, input_shape):
         return _check_axis_bounds(self, input_shape)
@@ -264,6 +274,7 @@ class LayerNormalization(Layer):
                          beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint)
         self.rms_scaling = bool(rms_scaling)
         self.supports_masking = True
+        self.autocast = False  # as Keras: normalized in float32, output in compute_dtype
         self.gamma = self.beta = None
 
     def build(self, input_shape):
@@ -274,7 +285,7 @@ class LayerNormalization(Layer):
             raise ValueError(f"LayerNormalization '{self.name}': the normalized axes {self.axis} must "
                              f"have known sizes, got input shape {tuple(input_shape)}.")
         _add_affine_weights(self, shape, self.scale or self.rms_scaling,
-                            self.center and not self.rms_scaling)
+                            self.center and not self.rms_scaling, autocast=False)
         self._param_shape = tuple(input_shape[a] if a in self._axes else 1 for a in range(nd))
         self._needs_reshape = self._axes != [nd - 1]
         self.built = True
@@ -285,6 +296,11 @@ class LayerNormalization(Layer):
         return ops.reshape(v.value, self._param_shape) if self._needs_reshape else v.value
 
     def call(self, inputs):
+        low = ops.dtype(inputs) in ("float16", "bfloat16")
+        out = self._normalize(_at_least_float32(inputs))
+        return ops.cast(out, self.compute_dtype) if low else out
+
+    def _normalize(self, inputs):
         mean, var = _moments(inputs, tuple(self._axes))
         if self.rms_scaling:  # Keras's deprecated form: no centring
             out = ops.multiply(inputs, ops.rsqrt(ops.add(var, self.epsilon)))

@@ -33,6 +33,12 @@ class Model(ModelAPI, Trainer, Layer):
         >>> model = Model(inputs=inputs, outputs=outputs)
     """
 
+    @property
+    def _convert_input_args(self):
+        # Functional and Sequential models leave input autocasting to their layers (as
+        # Keras); a subclassed model's ``call`` gets its inputs in its compute dtype.
+        return self.__dict__.get("_graph") is None and "_stack" not in self.__dict__
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", None)
         outputs = kwargs.pop("outputs", None)

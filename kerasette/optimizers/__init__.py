@@ -16,6 +16,8 @@ from .base import Optimizer
 from .ftrl import Ftrl
 from .lamb import Lamb
 from .lion import Lion
+from .loss_scale import LossScaleOptimizer
+from .multi import MultiOptimizer, OptimizerMap
 from .muon import Muon
 from .rmsprop import RMSprop
 from .schedule_free import ScheduleFreeAdamW
@@ -23,10 +25,10 @@ from .sgd import SGD
 
 _BUILTINS = {c.__name__.lower(): c for c in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta,
                                              Adamax, Nadam, Lion, Ftrl, Lamb, Adafactor, Muon,
-                                             ScheduleFreeAdamW)}
+                                             ScheduleFreeAdamW, LossScaleOptimizer, MultiOptimizer)}
 
 __all__ = ["Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax",
-           "Nadam", "Lion", "Ftrl", "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW", "schedules", "get", "serialize",
+           "Nadam", "Lion", "Ftrl", "Lamb", "Adafactor", "Muon", "ScheduleFreeAdamW", "LossScaleOptimizer", "MultiOptimizer", "OptimizerMap", "schedules", "get", "serialize",
            "deserialize"]
 
 

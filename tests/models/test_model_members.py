@@ -8,12 +8,10 @@ import kerasette
 from kerasette import Input, Model, Sequential, callbacks, layers
 
 QUANTIZATION = ("quantization (int8/int4/float8/GPTQ/AWQ) rewrites the layers' kernels under a "
-                "quantized dtype policy; kerasette has no DTypePolicy yet (mixed precision, "
-                "issue 15), so it is not offered")
+                "quantized dtype policy and changes the saved layout; kerasette offers the float "
+                "policies (mixed precision) only")
 
 LEFT_OUT = {
-    "dtype_policy": "needs Keras's DTypePolicy objects (mixed precision, issue 15); "
-                    "`dtype`/`compute_dtype`/`variable_dtype` answer the same question",
     "quantize": QUANTIZATION,
     "quantized_build": QUANTIZATION,
     "quantized_call": QUANTIZATION,

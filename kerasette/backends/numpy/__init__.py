@@ -41,7 +41,7 @@ def _shape(shape):
 def random_uniform(shape, seed, minval=0.0, maxval=1.0, dtype="float32"):
     dt = ops.np_dtype(dtype)
     rng = _rng(seed)
-    if dt.kind != "f":
+    if dt.kind != "f" and dt is not ops.BF16:
         return rng.integers(int(minval), int(maxval), size=_shape(shape), dtype=dt)
     u = rng.random(_shape(shape), dtype=dt if dt in (F32, F64) else F32)
     if minval != 0 or maxval != 1:

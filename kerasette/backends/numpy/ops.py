@@ -22,7 +22,13 @@ F64 = np.dtype("float64")
 I32 = np.dtype("int32")
 I64 = np.dtype("int64")
 _NP_DTYPES = {n: np.dtype(n) for n in DTYPES if n != "bfloat16"}
+try:  # bfloat16 on NumPy comes from ml_dtypes (a dependency; the engine works without it)
+    import ml_dtypes as _ml_dtypes
+    _NP_DTYPES["bfloat16"] = np.dtype(_ml_dtypes.bfloat16)
+except ImportError:  # pragma: no cover
+    pass
 _NAMES = {dt: n for n, dt in _NP_DTYPES.items()}
+BF16 = _NP_DTYPES.get("bfloat16")  # ml_dtypes' bfloat16 (kind "V": test it by identity)
 _DT_CACHE = {}
 
 
@@ -34,7 +40,8 @@ def np_dtype(dtype):
         pass
     name = standardize_dtype(dtype)
     if name not in _NP_DTYPES:
-        raise TypeError(f"The numpy engine cannot hold dtype {name!r}; use float16, float32 or float64.")
+        raise TypeError(f"The numpy engine cannot hold dtype {name!r}; use float16, float32 or float64"
+                        " (bfloat16 needs the `ml_dtypes` package).")
     dt = _NP_DTYPES[name]
     try:
         _DT_CACHE[dtype] = dt
@@ -152,7 +159,7 @@ def cast(x, dtype):
     if type(x) is Traced:
         xv = x.value
         out = xv.astype(dt)
-        if dt.kind != "f":
+        if dt.kind != "f" and dt is not BF16:
             return out
         src = xv.dtype
         return Traced(out, (x,), lambda g: (g.astype(src, copy=False),))
@@ -997,6 +1004,11 @@ def _swap(a):
 
 
 def matmul(x, y):
+    xd, yd = np.result_type(_val(x)), np.result_type(_val(y))
+    if BF16 is not None and (xd is BF16 or yd is BF16):
+        # bfloat16 has no BLAS kernel: multiply in float32 (as the hardware accumulates)
+        out_dt = BF16 if xd is yd else np.promote_types(xd, yd)
+        return cast(matmul(cast(x, F32), cast(y, F32)), out_dt)
     tx = type(x) is Traced
     ty = type(y) is Traced
     xv = x.value if tx else x
