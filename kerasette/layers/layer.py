@@ -134,7 +134,6 @@ class Layer(LayerAPI):
         d["_metrics"] = []  # Metric objects set as attributes (custom loss trackers)
         d["_inbound_nodes"] = []
         d["_trainable"] = bool(trainable)
-        d["_autocast"] = bool(autocast)
         self.built = False
         self._backend = None
         self.name = name or unique_name(to_snake_case(type(self).__name__))

@@ -26,16 +26,6 @@ class LayerAPI:
             child.__dict__["_parent_ref"] = weakref.ref(self)  # a weak link: never saved or walked
 
     @property
-    def input_dtype(self):
-        """The dtype inputs are converted to: the compute dtype."""
-        return self.compute_dtype
-
-    @property
-    def autocast(self):
-        """Whether the layer casts floating inputs to its compute dtype (Keras's flag)."""
-        return self.__dict__.get("_autocast", True)
-
-    @property
     def call_signature_parameters(self):
         """The names of ``call``'s parameters (``self`` excluded)."""
         return list(inspect.signature(self.call).parameters)
