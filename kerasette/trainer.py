@@ -80,8 +80,9 @@ class Trainer:
             loss_weights: weights of the per-output losses in the total.
             metrics: names or ``Metric``s; per output as a list of lists or a dict.
             run_eagerly: skip ``jit`` (debugging).
-            jit_compile: ``'auto'`` compiles where the engine compiles (JAX); ``True``
-                also asks PyTorch for ``torch.compile``; ``False`` never.
+            jit_compile: ``'auto'`` compiles where the engine compiles (JAX) and records
+                the step once per batch signature to replay it (NumPy); ``True`` also asks
+                PyTorch for ``torch.compile``; ``False`` never.
         """
         from . import optimizers
         self.optimizer = optimizers.get(optimizer)
@@ -481,9 +482,15 @@ class Trainer:
         if getattr(self, "run_eagerly", False) or getattr(self, "jit_compile", "auto") is False:
             return step
         if self._has_host_layers():
+            if b.name == "numpy":
+                _warn_once("The NumPy engine runs the steps of a model with host-side layers "
+                           "(StringLookup, TextVectorization...) eagerly: they cannot be recorded "
+                           "and replayed.")
             return step  # lookups and text processing run on the host: nothing to compile
         if b.name == "jax":
             return b.jit(step, donate_argnums=(0,) if donate else ())
+        if b.name == "numpy":  # recorded once per batch signature, then replayed (numpy/replay.py)
+            return b.jit(step)
         if getattr(self, "jit_compile", "auto") is True:
             if _accepts_compile(b):
                 return b.jit(step, compile=True)

@@ -61,9 +61,11 @@ class Traced:
         return f"Traced({self.value!r})"
 
     def __iter__(self):
-        from .ops import getitem
         for i in range(len(self.value)):
-            yield getitem(self, i)
+            yield self[i]
+
+
+_BASE_ATTRS = frozenset(vars(Traced))  # the operators ops.py adds are the others
 
 
 class Slot:
@@ -165,57 +167,97 @@ def unwrap(tree):
     return tree
 
 
+class Frame:
+    """One running ``value_and_grad``: the tape state to restore and its leaves."""
+
+    __slots__ = ("outer", "outer_gen", "tape", "start", "values", "leaves", "outer_dep")
+
+
+def enter(params):
+    """Open a ``value_and_grad``: a fresh generation, the leaves as new tape nodes.
+    Returns ``(frame, leaves)``; ``finish(frame, value, aux)`` closes it."""
+    global _tape, _gen, _last_gen
+    f = Frame()
+    outer = f.outer = _tape
+    f.outer_gen = _gen
+    f.tape = _tape = [] if outer is None else outer
+    f.start = len(f.tape)
+    _last_gen += 1
+    _gen = _last_gen
+    try:
+        f.outer_dep = None  # an outer-tape node this (nested) call depends on
+        if outer is not None:
+            f.outer_dep = next((p for p in params if type(p) is Traced and p.gen != 0), None)
+        f.values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
+        f.leaves = [Traced(v) if v.dtype.kind == "f" else v for v in f.values]
+    except BaseException:
+        abort(f)
+        raise
+    return f, f.leaves
+
+
+def abort(f):
+    """Close ``f`` without a result (``fn`` raised): drop its nodes, restore the tape."""
+    global _tape, _gen
+    del f.tape[f.start:]
+    _tape, _gen = f.outer, f.outer_gen
+
+
+def finish(f, value, aux):
+    """Close ``f``: backward from ``value``; returns ``((value, aux), grads)``."""
+    leaves, values, tape, start = f.leaves, f.values, f.tape, f.start
+    outer_dep = f.outer_dep
+    try:
+        traced = [leaf for leaf in leaves if type(leaf) is Traced]
+        if f.outer is not None and outer_dep is None:
+            outer_dep = _outer_dependency(tape[start:], _gen)
+        if type(value) is Traced:
+            if value.value.size != 1:
+                raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
+                                 f"{value.value.shape}.")
+            found = backward(value, traced, tape[start:])
+            value = value.value
+        else:
+            found = [None] * len(traced)
+    finally:
+        abort(f)
+    found = iter(found)
+    grads, seen = [], set()
+    for leaf, v in zip(leaves, values):
+        g = next(found) if type(leaf) is Traced else None
+        if g is None:
+            g = np.zeros_like(v)
+        else:
+            if type(g) is Slot:
+                g = g.dense(v.shape)
+            if (g.dtype != v.dtype or not g.flags.writeable or id(g) in seen
+                    or np.shape(g) != v.shape):
+                g = np.array(np.broadcast_to(g, v.shape), dtype=v.dtype)
+        seen.add(id(g))
+        grads.append(g)
+    if outer_dep is not None:
+        # The result depends on an enclosing value_and_grad's parameters: differentiating
+        # it again would need second-order VJPs, which this tape does not record.
+        value = Traced(value, (outer_dep,), _no_second_order)
+        grads = [Traced(g, (outer_dep,), _no_second_order) for g in grads]
+    return (value, unwrap(aux)), grads
+
+
+# The recorder (``replay.py``) swaps these for recording wrappers while it records.
+hooks = {"enter": enter, "finish": finish}
+
+
 def value_and_grad(fn):
     """``g(params, *args) -> ((value, aux), grads)``; see ``Backend.value_and_grad``."""
 
     def wrapped(params, *args):
-        global _tape, _gen, _last_gen
-        outer, outer_gen = _tape, _gen
-        tape = _tape = [] if outer is None else outer
-        start = len(tape)
-        _last_gen += 1
-        _gen = _last_gen
-        outer_dep = None  # an outer-tape node this (nested) call depends on
+        f, leaves = hooks["enter"](params)
         try:
-            if outer is not None:
-                outer_dep = next((p for p in params if type(p) is Traced and p.gen != 0), None)
-            values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
-            leaves = [Traced(v) if v.dtype.kind == "f" else v for v in values]
             value, aux = fn(leaves, *args)
-            traced = [leaf for leaf in leaves if type(leaf) is Traced]
-            if outer is not None and outer_dep is None:
-                outer_dep = _outer_dependency(tape[start:], _gen)
-            if type(value) is Traced:
-                if value.value.size != 1:
-                    raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
-                                     f"{value.value.shape}.")
-                found = backward(value, traced, tape[start:])
-                value = value.value
-            else:
-                found = [None] * len(traced)
-        finally:
-            del tape[start:]
-            _tape, _gen = outer, outer_gen
-        found = iter(found)
-        grads, seen = [], set()
-        for leaf, v in zip(leaves, values):
-            g = next(found) if type(leaf) is Traced else None
-            if g is None:
-                g = np.zeros_like(v)
-            else:
-                if type(g) is Slot:
-                    g = g.dense(v.shape)
-                if (g.dtype != v.dtype or not g.flags.writeable or id(g) in seen
-                        or np.shape(g) != v.shape):
-                    g = np.array(np.broadcast_to(g, v.shape), dtype=v.dtype)
-            seen.add(id(g))
-            grads.append(g)
-        if outer_dep is not None:
-            # The result depends on an enclosing value_and_grad's parameters: differentiating
-            # it again would need second-order VJPs, which this tape does not record.
-            value = Traced(value, (outer_dep,), _no_second_order)
-            grads = [Traced(g, (outer_dep,), _no_second_order) for g in grads]
-        return (value, unwrap(aux)), grads
+        except BaseException:
+            abort(f)
+            raise
+        return hooks["finish"](f, value, aux)
 
     return wrapped
 

@@ -1,0 +1,489 @@
+"""The NumPy engine's ``jit``: record a pure step once, replay it as straight-line code.
+
+``Replayed(fn)`` is called like ``fn``. For each input signature (the nesting of
+the arguments, and the shape and dtype of every array leaf; other leaves by
+value) it runs ``fn`` eagerly while recording, at the level of the engine's
+adapter methods, what was computed:
+
+* every top-level call of a ``NumpyBackend`` method (and of the optimizers'
+  ``inplace`` methods, and of ``Traced``'s operators) becomes one entry
+  ``r = f(args...)`` whose array arguments are named by where they came from:
+  an input leaf (``a3``), an earlier entry's output (``r7``, ``r7_1``...), or a
+  captured constant (``c2``). Calls the method makes inside itself are not
+  recorded: replaying it re-runs them.
+* a ``value_and_grad`` becomes its ``enter`` entry (fresh leaves on a fresh
+  tape), the recorded forward ops (which, run on the fresh ``Traced`` leaves,
+  rebuild the VJP closures over the fresh values), and its ``finish`` entry
+  (the backward pass): the tape runs exactly as it ran eagerly, so the results
+  are bit-identical.
+
+The recording is turned into Python source (one line per entry) and compiled.
+A signature is replayed only once two consecutive recordings of it are the same
+program (same functions, same sources, equal constants; a constant array must
+be the very same object): a Python branch, a Python number or an array computed
+from data outside the engine's ops shows up as a difference. After three
+recordings that still differ, or when something cannot be recorded at all (a
+``float()``/``bool()`` of a traced value, a control-flow op running Python
+functions, a nested ``value_and_grad``), the signature runs eagerly for good and
+a warning names the cause once.
+
+Replay creates fresh arrays for its results (no buffer is reused between calls),
+so a result the caller keeps is never overwritten. Inputs that the recorded
+program updates in place (the optimizers' in-place fast path) are updated in
+replay only when they are arrays this step returned at its previous call (as
+the optimizer's own ownership check); otherwise that call runs eagerly.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import autodiff
+from .autodiff import Frame, Traced
+
+# Adapter methods that only describe their arguments (shape, dtype...) or return
+# functions: they run unrecorded (their results depend on the signature only).
+_PASS = frozenset({"shape", "dtype", "ndim", "size", "is_array", "is_tensor", "jit",
+                   "value_and_grad", "result_type", "standardize_dtype", "grad", "is_float_dtype",
+                   "is_int_dtype"})
+# Adapter methods that call Python functions on values: not recordable.
+_CALLS_PYTHON = frozenset({"cond", "switch", "while_loop", "fori_loop", "scan", "map",
+                           "vectorized_map", "vectorize", "associative_scan", "custom_gradient",
+                           "jvp"})
+# ``inplace`` methods that update their first argument (a list of arrays) in place.
+_INPLACE_MUTATORS = ("mul_", "add_", "addcmul_", "addcdiv_", "add_scalar_", "sqrt_")
+_INPLACE_RECORDED = _INPLACE_MUTATORS + ("add", "sqrt")
+_LEAF_TYPES = (np.ndarray, Traced, Frame)
+_MAX_RECORDINGS = 3
+_MAX_SIGNATURES = 16
+_WARNED = set()
+
+
+class _Stop(Exception):
+    """The step cannot be recorded (``cause`` says why)."""
+
+
+# ---------------------------------------------------------------- flattening
+def _flatten(x, leaves):
+    """The nesting of ``x`` (a hashable description); its leaves appended to ``leaves``."""
+    t = type(x)
+    if t is np.ndarray:
+        leaves.append(x)
+        return (x.shape, x.dtype)
+    if t is list or t is tuple:
+        return (t, tuple([_flatten(v, leaves) for v in x]))
+    if t is dict:
+        return (dict, tuple([(k, _flatten(v, leaves)) for k, v in x.items()]))
+    if isinstance(x, np.generic):
+        leaves.append(x)
+        return (t,)
+    if x is None or t in (int, float, bool, str):
+        return (t, x)
+    raise _Stop(f"an argument of type {t.__name__} (only arrays, Python numbers, None, "
+                f"lists, tuples and dicts of them can be replayed)")
+
+
+# ---------------------------------------------------------------- recording
+class _Recording:
+    """One eager run of ``fn`` with every adapter call written down."""
+
+    def __init__(self, backend, leaves):
+        self.backend = backend
+        self.names = {}  # id(object) -> its name in the program
+        self.value_of = {}  # id(traced.value) -> the traced node's name
+        self.keep = []  # what ``names`` refers to, alive while recording (ids stay unique)
+        self.lines = []  # the program's source lines
+        self.spec = []  # the comparable form of each line
+        self.consts = []  # the captured constants, c0, c1...
+        self.funcs = []  # the functions called, f0, f1...
+        self.mutated = set()  # input indices updated in place
+        self.depth = 0
+        self.cause = None  # why this run cannot be replayed (recording stops, the run goes on)
+        self.n = 0
+        for i, x in enumerate(leaves):
+            self._name(x, f"a{i}")
+
+    # -- names
+    def _name(self, x, name):
+        self.names[id(x)] = name
+        self.keep.append(x)
+        if type(x) is Traced:
+            self.value_of[id(x.value)] = name
+
+    def _const(self, x):
+        self.consts.append(x)
+        return f"c{len(self.consts) - 1}"
+
+    def _ref(self, x, spec):
+        """Source text for argument ``x``; its comparable form appended to ``spec``."""
+        t = type(x)
+        if t in _LEAF_TYPES or isinstance(x, np.generic):
+            name = self.names.get(id(x))
+            if name is not None:
+                spec.append(name)
+                return name
+            if t is np.ndarray:
+                node = self.value_of.get(id(x))
+                if node is not None:
+                    name = self._derive(f"{node}.value", x)
+                    spec.append(name)
+                    return name
+            if t is Traced or t is Frame:
+                raise _Stop("a traced value made outside the engine's ops reaches an op")
+            spec.append(("const", x))
+            return self._const(x)
+        if t is list or t is tuple:
+            inner = []
+            parts = [self._ref(v, inner) for v in x]
+            spec.append((t, tuple(inner)))
+            if t is tuple:
+                return "(" + "".join(p + ", " for p in parts) + ")"
+            return "[" + ", ".join(parts) + "]"
+        if t is dict:
+            inner = []
+            parts = [f"{self._const(k)}: {self._ref(v, inner)}" for k, v in x.items()]
+            spec.append((dict, tuple(x), tuple(inner)))
+            return "{" + ", ".join(parts) + "}"
+        if callable(x) and not isinstance(x, type) and not isinstance(x, np.dtype):
+            spec.append(("const", x))
+            return self._const(x)
+        spec.append(("const", x))
+        return self._const(x)
+
+    def _derive(self, expr, out):
+        name = f"r{self.n}"
+        self.n += 1
+        self.lines.append(f"{name} = {expr}")
+        self.spec.append(("derive", expr))
+        self._name(out, name)
+        return name
+
+    def _outputs(self, out, name):
+        """Name ``out`` (and the arrays nested in it) for later references."""
+        t = type(out)
+        if t in _LEAF_TYPES or isinstance(out, np.generic):
+            self._name(out, name)
+        elif t is list or t is tuple:
+            for i, v in enumerate(out):
+                if _has_leaf(v):
+                    sub = f"{name}_{i}"
+                    self.lines.append(f"{sub} = {name}[{i}]")
+                    self._outputs(v, sub)
+        elif t is dict:
+            for i, (k, v) in enumerate(out.items()):
+                if _has_leaf(v):
+                    sub = f"{name}_{i}"
+                    self.lines.append(f"{sub} = {name}[{self._const(k)}]")
+                    self._outputs(v, sub)
+
+    def call(self, fn, args, kwargs, out, label, mutates=False):
+        """Write down ``out = fn(*args, **kwargs)`` (already run)."""
+        spec = [label]
+        try:
+            parts = [self._ref(a, spec) for a in args]
+            for k, v in kwargs.items():
+                parts.append(f"{k}={self._ref(v, spec)}")
+        except _Stop as e:
+            self.cause = f"{e.args[0]} ({label})"
+            return
+        if mutates and type(args[0]) in (list, tuple):
+            for x in args[0]:
+                name = self.names.get(id(x), "")
+                if name[:1] == "a":
+                    self.mutated.add(int(name[1:]))
+        self.funcs.append(fn)
+        name = f"r{self.n}"
+        self.n += 1
+        self.lines.append(f"{name} = f{len(self.funcs) - 1}({', '.join(parts)})")
+        self.spec.append(tuple(spec))
+        self._outputs(out, name)
+
+    # -- wrappers installed while recording
+    def wrap(self, fn, label, mutates=False):
+        def recorded(*args, **kwargs):
+            if self.depth or self.cause:
+                return fn(*args, **kwargs)
+            self.depth = 1
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                self.depth = 0
+            self.call(fn, args, kwargs, out, label, mutates)
+            return out
+
+        recorded.__wrapped__ = fn
+        return recorded
+
+    def refuse(self, fn, cause):
+        def refused(*args, **kwargs):
+            if not self.depth and not self.cause:
+                self.cause = cause
+            return fn(*args, **kwargs)
+
+        return refused
+
+    def finish_program(self, result):
+        spec = []
+        try:
+            expr = self._ref(result, spec)
+        except _Stop as e:
+            self.cause = f"{e.args[0]} (the result)"
+            return
+        self.spec.append(("return", tuple(spec)))
+        self.lines.append(f"return {expr}")
+        self.keep = self.names = self.value_of = None  # ids are only meaningful while recording
+
+
+def _has_leaf(x):
+    t = type(x)
+    if t in _LEAF_TYPES or isinstance(x, np.generic):
+        return True
+    if t is list or t is tuple:
+        return any(_has_leaf(v) for v in x)
+    if t is dict:
+        return any(_has_leaf(v) for v in x.values())
+    return False
+
+
+class _Installed:
+    """The recording wrappers on the adapter, ``inplace``, ``Traced`` and the tape."""
+
+    _traced_saved = None
+
+    def __init__(self, rec, backend):
+        self.backend = backend
+        cls = type(backend)
+        added = {}
+        for name in _method_names(cls):
+            fn = getattr(backend, name)
+            if name in _CALLS_PYTHON:
+                added[name] = rec.refuse(fn, f"ops.{name} runs Python functions on the values")
+            else:
+                added[name] = rec.wrap(fn, name)
+        added["inplace"] = _InPlaceRecorder(rec, cls.inplace)
+        self.added = added
+        self.traced = {}
+        for name, attr in list(vars(Traced).items()):
+            if name in autodiff._BASE_ATTRS or name.startswith("__") and name[2:-2] in ("doc", "module"):
+                continue
+            if isinstance(attr, property):
+                self.traced[name] = property(rec.wrap(attr.fget, "Traced." + name))
+            elif callable(attr):
+                self.traced[name] = rec.wrap(attr, "Traced." + name)
+        for name in ("__bool__", "__float__", "__int__"):
+            self.traced[name] = rec.refuse(
+                getattr(Traced, name), f"Python reads a traced value ({name[2:-2]}() of it)")
+        self.hooks = {"enter": rec.wrap(autodiff.enter, "enter"),
+                      "finish": rec.wrap(autodiff.finish, "finish")}
+
+    def __enter__(self):
+        self.backend.__dict__.update(self.added)
+        self.saved = {name: vars(Traced)[name] for name in self.traced}
+        for name, attr in self.traced.items():
+            setattr(Traced, name, attr)
+        autodiff.hooks.update(self.hooks)
+        return self
+
+    def __exit__(self, *exc):
+        d = self.backend.__dict__
+        for name in self.added:
+            d.pop(name, None)
+        for name, attr in self.saved.items():
+            setattr(Traced, name, attr)
+        autodiff.hooks.update(enter=autodiff.enter, finish=autodiff.finish)
+
+
+class _InPlaceRecorder:
+    """``inplace`` as the optimizers see it while recording: each call written down."""
+
+    def __init__(self, rec, inplace):
+        self.owns = inplace.owns
+        for name in _INPLACE_RECORDED:
+            setattr(self, name, rec.wrap(getattr(inplace, name), "inplace." + name,
+                                         mutates=name in _INPLACE_MUTATORS))
+
+
+_NAMES_CACHE = {}
+
+
+def _method_names(cls):
+    names = _NAMES_CACHE.get(cls)
+    if names is None:
+        names = []
+        for name in dir(cls):
+            if name.startswith("__") or name in _PASS or name == "inplace":
+                continue
+            try:
+                attr = getattr(cls, name)
+            except AttributeError:
+                continue
+            if callable(attr) and not isinstance(attr, type):
+                names.append(name)
+        names = _NAMES_CACHE[cls] = tuple(names)
+    return names
+
+
+# ---------------------------------------------------------------- comparing
+def _same(a, b):
+    if type(a) is not type(b):
+        return False
+    if type(a) is tuple:
+        if len(a) == 2 and a and a[0] == "const":
+            return b[0] == "const" and _same_const(a[1], b[1])
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def _same_const(x, y):
+    if x is y:
+        return True
+    tx = type(x)
+    if tx is not type(y) or tx is np.ndarray:
+        return False  # an array constant must be the same object in both recordings
+    if isinstance(x, np.generic):
+        return x.dtype == y.dtype and (x == y or (x != x and y != y))
+    if tx in (int, float, bool, str, complex, type(None), np.dtype):
+        return x == y or (x != x and y != y)
+    if tx in (list, tuple):
+        return len(x) == len(y) and all(_same_const(u, v) for u, v in zip(x, y))
+    try:
+        return bool(x == y)
+    except Exception:  # noqa: BLE001 - incomparable objects: not the same
+        return False
+
+
+def _difference(old, new):
+    """Words for the first line where two recordings differ."""
+    for i, (a, b) in enumerate(zip(old.spec, new.spec)):
+        if not _same(a, b):
+            label = a[0] if type(a) is tuple and a and type(a[0]) is str else "an op"
+            return (f"entry {i} ({label}) differs between two steps: a Python value or branch "
+                    f"depends on the data, or an array is computed outside the engine's ops")
+    return "the number of recorded ops differs between two steps (Python control flow on values)"
+
+
+def _compile(rec, n_inputs):
+    args = ", ".join(f"a{i}" for i in range(n_inputs))
+    unpack = f"    {args}, = leaves\n" if n_inputs else ""
+    src = "def replay(leaves):\n" + unpack + "".join(f"    {line}\n" for line in rec.lines)
+    scope = {f"f{i}": f for i, f in enumerate(rec.funcs)}
+    scope.update({f"c{i}": c for i, c in enumerate(rec.consts)})
+    exec(compile(src, "<kerasette replay>", "exec"), scope)  # noqa: S102 - our own generated code
+    fn = scope["replay"]
+    fn.source = src
+    return fn
+
+
+# ---------------------------------------------------------------- the jit
+class Replayed:
+    """``fn`` recorded once per input signature and replayed (see the module doc)."""
+
+    active = None  # the recording in progress (one at a time; nested calls run eagerly)
+
+    def __init__(self, fn, backend):
+        self.fn = fn
+        self.backend = backend
+        self.programs = {}  # signature -> compiled program | [recordings] | None (eager)
+        self.produced = {}  # id -> array this step returned last time (the in-place guard)
+        self.stats = {"recorded": 0, "replayed": 0, "eager": 0}
+        self.causes = []
+
+    def __call__(self, *args):
+        if Replayed.active is not None:
+            return self.fn(*args)
+        leaves = []
+        try:
+            key = _flatten(args, leaves)
+        except _Stop as e:
+            return self._eager(args, "*", str(e))
+        prog = self.programs.get(key, False)
+        if callable(prog):
+            if prog.mutated:
+                produced = self.produced
+                for i in prog.mutated:
+                    if produced.get(id(leaves[i])) is not leaves[i]:
+                        return self._note(self.fn(*args), "eager")
+            out = self._run(prog, leaves)
+            self.stats["replayed"] += 1
+            return self._note(out, None)
+        if prog is None:
+            return self._note(self.fn(*args), "eager")
+        return self._record(key, args, leaves, prog or [])
+
+    def _run(self, prog, leaves):
+        saved = autodiff._tape, autodiff._gen
+        try:
+            return prog(leaves)
+        finally:
+            autodiff._tape, autodiff._gen = saved
+
+    def _note(self, out, kind):
+        if kind:
+            self.stats[kind] += 1
+        if self.mutating:
+            got = []
+            _flatten(out, got)
+            self.produced = {id(x): x for x in got}
+        return out
+
+    mutating = False
+
+    def _record(self, key, args, leaves, previous):
+        rec = _Recording(self.backend, leaves)
+        Replayed.active = rec
+        try:
+            with _Installed(rec, self.backend):
+                out = self.fn(*args)
+        finally:
+            Replayed.active = None
+        if rec.cause is None:
+            rec.finish_program(out)
+        if rec.cause is not None:
+            self._give_up(key, rec.cause)
+            return self._note(out, "eager")
+        self.stats["recorded"] += 1
+        if rec.mutated:
+            self.mutating = True
+        if previous:
+            last = previous[-1]
+            if len(last.spec) == len(rec.spec) and all(map(_same, last.spec, rec.spec)):
+                prog = _compile(rec, len(leaves))
+                prog.mutated = tuple(sorted(rec.mutated))
+                self._store(key, prog)
+                return self._note(out, None)
+            if len(previous) + 1 >= _MAX_RECORDINGS:
+                self._give_up(key, _difference(last, rec))
+                return self._note(out, None)
+        self._store(key, [rec])
+        return self._note(out, None)
+
+    def _store(self, key, value):
+        if key not in self.programs and len(self.programs) >= _MAX_SIGNATURES:
+            self.programs.pop(next(iter(self.programs)))
+        self.programs[key] = value
+
+    def _give_up(self, key, cause):
+        if key != "*":
+            self._store(key, None)
+        self.causes.append(cause)
+        name = getattr(self.fn, "__qualname__", "the step")
+        message = (f"The NumPy engine runs {name} eagerly (its recorded replay is off for this "
+                   f"input signature): {cause}.")
+        if message not in _WARNED:
+            _WARNED.add(message)
+            warnings.warn(message, RuntimeWarning, stacklevel=4)
+
+    def _eager(self, args, key, cause):
+        self._give_up(key, cause)
+        return self._note(self.fn(*args), "eager")
+
+
+def jit(fn, donate_argnums=(), compile=True):  # noqa: A002 - the contract's keyword
+    """``fn`` recorded and replayed per input signature (``replay.py``); ``compile=False``:
+    ``fn`` itself. ``fn`` must be pure: it reads and returns arrays, and its Python
+    must not depend on the values (recordings that differ make it run eagerly)."""
+    if not compile:
+        return fn
+    from ... import config
+    return Replayed(fn, config._active or config.active())
