@@ -384,7 +384,7 @@ class Replayed:
     def __init__(self, fn, backend):
         self.fn = fn
         self.backend = backend
-        self.programs = {}  # signature -> compiled program | [recordings] | None (eager)
+        self.programs = {}  # signature -> compiled program | (count, last recording) | None
         self.produced = {}  # id -> array this step returned last time (the in-place guard)
         self.stats = {"recorded": 0, "replayed": 0, "eager": 0}
         self.causes = []
@@ -409,7 +409,7 @@ class Replayed:
             return self._note(out, None)
         if prog is None:
             return self._note(self.fn(*args), "eager")
-        return self._record(key, args, leaves, prog or [])
+        return self._record(key, args, leaves, prog or (0, None))
 
     def _run(self, prog, leaves):
         saved = autodiff._tape, autodiff._gen
@@ -430,6 +430,7 @@ class Replayed:
     mutating = False
 
     def _record(self, key, args, leaves, previous):
+        count, last = previous  # recordings of this signature so far, the latest
         rec = _Recording(self.backend, leaves)
         Replayed.active = rec
         try:
@@ -445,17 +446,16 @@ class Replayed:
         self.stats["recorded"] += 1
         if rec.mutated:
             self.mutating = True
-        if previous:
-            last = previous[-1]
+        if last is not None:
             if len(last.spec) == len(rec.spec) and all(map(_same, last.spec, rec.spec)):
                 prog = _compile(rec, len(leaves))
                 prog.mutated = tuple(sorted(rec.mutated))
                 self._store(key, prog)
                 return self._note(out, None)
-            if len(previous) + 1 >= _MAX_RECORDINGS:
+            if count + 1 >= _MAX_RECORDINGS:
                 self._give_up(key, _difference(last, rec))
                 return self._note(out, None)
-        self._store(key, [rec])
+        self._store(key, (count + 1, rec))
         return self._note(out, None)
 
     def _store(self, key, value):
