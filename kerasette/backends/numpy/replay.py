@@ -355,12 +355,35 @@ def _same_const(x, y):
 
 def _difference(old, new):
     """Words for the first line where two recordings differ."""
-    for i, (a, b) in enumerate(zip(old.spec, new.spec)):
+    for a, b in zip(old.spec, new.spec):
         if not _same(a, b):
             label = a[0] if type(a) is tuple and a and type(a[0]) is str else "an op"
-            return (f"entry {i} ({label}) differs between two steps: a Python value or branch "
-                    f"depends on the data, or an array is computed outside the engine's ops")
+            if label == "return":
+                label = "the step's result"
+            elif label[0] != "T" and label[:7] != "inplace" and label not in ("enter", "finish"):
+                label = f"ops.{label}"
+            const = _first_const_difference(a, b)
+            if isinstance(const, (np.ndarray, np.generic)):
+                return (f"an array computed outside the engine's ops (a Python operator such as "
+                        f"`+` on a NumPy array, e.g. `variable.value + x`) reaches {label}; use "
+                        f"kerasette.ops (or the Variable itself) there")
+            if const is not None:
+                return (f"{label} gets a Python value computed from the data ({const!r} at one "
+                        f"step): Python reads an array (float(), int(), .item()...)")
+            return (f"{label} is fed differently at two steps: Python control flow depends on "
+                    f"the values")
     return "the number of recorded ops differs between two steps (Python control flow on values)"
+
+
+def _first_const_difference(a, b):
+    if type(a) is tuple and type(b) is tuple:
+        if len(a) == 2 and a[0] == "const" and b[0] == "const":
+            return None if _same_const(a[1], b[1]) else (a[1] if a[1] is not None else "None")
+        for x, y in zip(a, b):
+            found = _first_const_difference(x, y)
+            if found is not None:
+                return found
+    return None
 
 
 def _compile(rec, n_inputs):
@@ -467,6 +490,10 @@ class Replayed:
         if key != "*":
             self._store(key, None)
         self.causes.append(cause)
+        import os
+        if os.environ.get("RP_LOG"):
+            with open(os.environ["RP_LOG"], "a") as fh:
+                fh.write(f"{os.environ.get('PYTEST_CURRENT_TEST')}: {cause}\n")
         name = getattr(self.fn, "__qualname__", "the step")
         message = (f"The NumPy engine runs {name} eagerly (its recorded replay is off for this "
                    f"input signature): {cause}.")
