@@ -180,7 +180,7 @@ def test_jit_compile_true_on_numpy_records_and_replays_without_a_warning():
         x, y = _data("dense", 32)
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
-            model.fit(x, y, batch_size=16, epochs=2, verbose=0)
+            model.fit(x, y, batch_size=16, epochs=3, verbose=0)
             model.evaluate(x, y, verbose=0)
         assert not [w for w in seen if "jit_compile=True" in str(w.message) or "eagerly" in
                     str(w.message)]
