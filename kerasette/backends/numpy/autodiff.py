@@ -107,12 +107,14 @@ _gen = 0  # the innermost running value_and_grad (0: none)
 _last_gen = 0
 
 
-def backward(root, leaves, order):
+def backward(root, leaves, order, log=None):
     """Gradients of the scalar ``root`` with respect to each leaf (None: not reached).
 
     ``order``: the nodes this ``value_and_grad`` made (the tape), parents before
     children; gradients flow only between them, and they are freed afterwards.
     Each node holds its summed gradient (``grad``) while the walk runs.
+    ``log``: a list that receives, per node whose VJP runs, ``(node, [(i, parent,
+    how)...])`` with how each parent's gradient was summed (the recorder's use).
     """
     gen = _gen
     if root.gen != gen:  # not computed from this call's leaves
@@ -123,27 +125,35 @@ def backward(root, leaves, order):
         if g is None or node.vjp is None:
             continue  # not reached, or a leaf (keeps its gradient)
         node.grad = None
-        for p, pg in zip(node.parents, node.vjp(g)):
+        if log is not None:
+            log.append((node, []))
+        for i, (p, pg) in enumerate(zip(node.parents, node.vjp(g))):
             if p is None or pg is None or p.gen != gen:
                 continue
             prev = p.grad
+            slot = type(pg) is Slot
             if prev is None:
-                if type(pg) is Slot:
+                if slot:
                     p.grad = pg.dense(p.value.shape)
                     p.owned = True
                 else:
                     p.grad = pg
+                how = "first"
             elif p.owned:
-                if type(pg) is Slot:
+                if slot:
                     pg.add_into(prev)
                 else:
                     prev += pg
+                how = "add"
             else:
-                if type(pg) is Slot:
+                if slot:
                     p.grad = pg.add_into(np.array(prev, dtype=np.result_type(prev, pg.g)))
                 else:
                     p.grad = np.asarray(prev + pg)
                 p.owned = True
+                how = "new"
+            if log is not None:
+                log[-1][1].append((i, p, how, slot))
     found = [leaf.grad for leaf in leaves]
     for node in order:  # free the tape
         node.parents = ()
@@ -203,8 +213,9 @@ def abort(f):
     _tape, _gen = f.outer, f.outer_gen
 
 
-def finish(f, value, aux):
-    """Close ``f``: backward from ``value``; returns ``((value, aux), grads)``."""
+def finish(f, value, aux, log=None):
+    """Close ``f``: backward from ``value``; returns ``((value, aux), grads)``.
+    ``log``: see ``backward``."""
     leaves, values, tape, start = f.leaves, f.values, f.tape, f.start
     outer_dep = f.outer_dep
     try:
@@ -215,12 +226,19 @@ def finish(f, value, aux):
             if value.value.size != 1:
                 raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
                                  f"{value.value.shape}.")
-            found = backward(value, traced, tape[start:])
+            found = backward(value, traced, tape[start:], log)
             value = value.value
         else:
             found = [None] * len(traced)
     finally:
         abort(f)
+    return results(value, aux, leaves, values, found, outer_dep)
+
+
+def results(value, aux, leaves, values, found, outer_dep=None):
+    """``((value, aux), grads)`` from the leaves' summed gradients ``found`` (one per
+    traced leaf, None: not reached): zeros where unreached, each a writable array of
+    its parameter's shape and dtype."""
     found = iter(found)
     grads, seen = [], set()
     for leaf, v in zip(leaves, values):

@@ -98,6 +98,7 @@ class _Recording:
         self.consts = []  # the captured constants, c0, c1...
         self.funcs = []  # the functions called, f0, f1...
         self.mutated = set()  # input indices updated in place
+        self.frames = {}  # id(frame) of an open value_and_grad -> names of its values, leaves
         self.depth = 0
         self.cause = None  # why this run cannot be replayed (recording stops, the run goes on)
         self.n = 0
@@ -223,6 +224,78 @@ class _Recording:
 
         return refused
 
+    # -- value_and_grad: fresh leaves, the forward ops, then the backward pass unrolled
+    def enter(self, params):
+        if self.depth or self.cause:
+            return autodiff.enter(params)
+        if autodiff._tape is not None:
+            self.cause = "a value_and_grad runs inside another one"
+            return autodiff.enter(params)
+        out = autodiff.enter(params)
+        self.call(_open, (params,), {}, out, "enter")
+        frame = self.names[id(out[0])]
+        self.frames[id(out[0])] = (frame, self.names[id(out[1])] if id(out[1]) in self.names
+                                   else None)
+        return out
+
+    def finish(self, f, value, aux):
+        if self.depth or self.cause or id(f) not in self.frames:
+            return autodiff.finish(f, value, aux)
+        log = []
+        traced = [leaf for leaf in f.leaves if type(leaf) is Traced]
+        reached = type(value) is Traced and value.gen == autodiff._gen
+        out = autodiff.finish(f, value, aux, log)
+        values_name, leaves_name = self.frames.pop(id(f))
+        spec = ["finish"]
+        try:
+            root = self._ref(value, spec) if type(value) is Traced else None
+            aux_expr = self._ref(aux, spec)
+            value_expr = f"{root}.value" if root else self._ref(value, spec)
+            leaves_expr = leaves_name or self._ref(f.leaves, spec)
+        except _Stop as e:
+            self.cause = f"{e.args[0]} (value_and_grad)"
+            return out
+        lines = []
+        summed = set()  # names whose gradient variable exists
+        if reached:
+            lines.append(f"g_{root} = _ones_like({root}.value)")
+            summed.add(root)
+        for node, events in log:
+            name = self.names.get(id(node))
+            if name is None:  # cannot happen: a node gets its name when its gradient starts
+                self.cause = "a backward node the recorder did not see"
+                return out
+            lines.append(f"b = {name}.vjp(g_{name})")
+            for i, p, how, slot in events:
+                pname = self.names.get(id(p))
+                if pname is None:  # a node made inside an op: reached through its child
+                    pname = f"p{self.n}"
+                    self.n += 1
+                    lines.append(f"{pname} = {name}.parents[{i}]")
+                    self._name(p, pname)
+                g, pg = f"g_{pname}", f"b[{i}]"
+                if how == "first":
+                    lines.append(f"{g} = {pg}.dense({self._const(p.value.shape)})" if slot
+                                 else f"{g} = {pg}")
+                    summed.add(pname)
+                elif how == "add":
+                    lines.append(f"{pg}.add_into({g})" if slot else f"{g} += {pg}")
+                else:
+                    lines.append(f"{g} = {pg}.add_into(_array({g}, dtype=_result_type({g}, {pg}.g)))"
+                                 if slot else f"{g} = _asarray({g} + {pg})")
+        found = []
+        for leaf in traced:
+            leaf_name = self.names.get(id(leaf))
+            found.append(f"g_{leaf_name}" if leaf_name in summed else "None")
+        name = f"r{self.n}"
+        self.n += 1
+        lines.append(f"{name} = _results({value_expr}, {aux_expr}, {leaves_expr}, {values_name}, "
+                     f"[{', '.join(found)}])")
+        self.lines.extend(lines)
+        self.spec.append((tuple(spec), tuple(lines)))
+        self._outputs(out, name)
+        return out
+
     def finish_program(self, result):
         spec = []
         try:
@@ -274,8 +347,7 @@ class _Installed:
         for name in ("__bool__", "__float__", "__int__"):
             self.traced[name] = rec.refuse(
                 getattr(Traced, name), f"Python reads a traced value ({name[2:-2]}() of it)")
-        self.hooks = {"enter": rec.wrap(autodiff.enter, "enter"),
-                      "finish": rec.wrap(autodiff.finish, "finish")}
+        self.hooks = {"enter": rec.enter, "finish": rec.finish}
 
     def __enter__(self):
         self.backend.__dict__.update(self.added)
@@ -386,11 +458,23 @@ def _first_const_difference(a, b):
     return None
 
 
+def _open(params):
+    """Replay's ``enter``: the parameters' arrays and the leaves (no tape: replay
+    runs the backward pass as recorded, with no bookkeeping)."""
+    values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
+    return values, [Traced(v) if v.dtype.kind == "f" else v for v in values]
+
+
+_SCOPE = {"_ones_like": np.ones_like, "_array": np.array, "_asarray": np.asarray,
+          "_result_type": np.result_type, "_results": autodiff.results}
+
+
 def _compile(rec, n_inputs):
     args = ", ".join(f"a{i}" for i in range(n_inputs))
     unpack = f"    {args}, = leaves\n" if n_inputs else ""
     src = "def replay(leaves):\n" + unpack + "".join(f"    {line}\n" for line in rec.lines)
-    scope = {f"f{i}": f for i, f in enumerate(rec.funcs)}
+    scope = dict(_SCOPE)
+    scope.update({f"f{i}": f for i, f in enumerate(rec.funcs)})
     scope.update({f"c{i}": c for i, c in enumerate(rec.consts)})
     exec(compile(src, "<kerasette replay>", "exec"), scope)  # noqa: S102 - our own generated code
     fn = scope["replay"]
@@ -413,8 +497,8 @@ class Replayed:
         self.causes = []
 
     def __call__(self, *args):
-        if Replayed.active is not None:
-            return self.fn(*args)
+        if Replayed.active is not None or autodiff._tape is not None:
+            return self.fn(*args)  # inside a recording or a value_and_grad: plain calls
         leaves = []
         try:
             key = _flatten(args, leaves)
@@ -434,12 +518,12 @@ class Replayed:
             return self._note(self.fn(*args), "eager")
         return self._record(key, args, leaves, prog or (0, None))
 
-    def _run(self, prog, leaves):
-        saved = autodiff._tape, autodiff._gen
+    @staticmethod
+    def _run(prog, leaves):
         try:
             return prog(leaves)
         finally:
-            autodiff._tape, autodiff._gen = saved
+            autodiff._tape = None  # (replay never opens a tape; an error must not leave one)
 
     def _note(self, out, kind):
         if kind:
