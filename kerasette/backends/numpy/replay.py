@@ -66,13 +66,22 @@ class _Stop(Exception):
 
 # ---------------------------------------------------------------- flattening
 def _flatten(x, leaves):
-    """The nesting of ``x`` (a hashable description); its leaves appended to ``leaves``."""
+    """The nesting of ``x`` (a hashable description); its leaves appended to ``leaves``.
+    An array contributes its shape and dtype, a container a tuple starting with its type."""
     t = type(x)
+    if t is list or t is tuple:
+        key = [t]
+        for v in x:
+            if type(v) is np.ndarray:
+                leaves.append(v)
+                key.append(v.shape)
+                key.append(v.dtype)
+            else:
+                key.append(_flatten(v, leaves))
+        return tuple(key)
     if t is np.ndarray:
         leaves.append(x)
-        return (x.shape, x.dtype)
-    if t is list or t is tuple:
-        return (t, tuple([_flatten(v, leaves) for v in x]))
+        return (np.ndarray, x.shape, x.dtype)
     if t is dict:
         return (dict, tuple([(k, _flatten(v, leaves)) for k, v in x.items()]))
     if isinstance(x, np.generic):
@@ -506,14 +515,19 @@ class Replayed:
             return self._eager(args, "*", str(e))
         prog = self.programs.get(key, False)
         if callable(prog):
-            if prog.mutated:
+            mutated = prog.mutated
+            if mutated:
                 produced = self.produced
-                for i in prog.mutated:
-                    if produced.get(id(leaves[i])) is not leaves[i]:
-                        return self._note(self.fn(*args), "eager")
-            out = self._run(prog, leaves)
+                for i in mutated:
+                    x = leaves[i]
+                    if produced.get(id(x)) is not x:  # not what this step wrote: eager, as the
+                        return self._note(self.fn(*args), "eager")  # optimizer would
+                out = self._run(prog, leaves)
+                self.produced = {id(leaves[i]): leaves[i] for i in mutated}  # updated in place
+            else:
+                out = self._run(prog, leaves)
             self.stats["replayed"] += 1
-            return self._note(out, None)
+            return out
         if prog is None:
             return self._note(self.fn(*args), "eager")
         return self._record(key, args, leaves, prog or (0, None))
