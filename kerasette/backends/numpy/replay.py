@@ -47,10 +47,11 @@ from .autodiff import Frame, Traced
 _PASS = frozenset({"shape", "dtype", "ndim", "size", "is_array", "is_tensor", "jit",
                    "value_and_grad", "result_type", "standardize_dtype", "grad", "is_float_dtype",
                    "is_int_dtype"})
+# Loops whose trip count is a shape or a Python int: not recorded themselves, the
+# adapter calls they make (the body's ops, unrolled) are.
+_TRANSPARENT = frozenset({"scan", "map", "vectorized_map", "associative_scan", "fori_loop"})
 # Adapter methods that call Python functions on values: not recordable.
-_CALLS_PYTHON = frozenset({"cond", "switch", "while_loop", "fori_loop", "scan", "map",
-                           "vectorized_map", "vectorize", "associative_scan", "custom_gradient",
-                           "jvp"})
+_CALLS_PYTHON = frozenset({"cond", "switch", "while_loop", "vectorize", "custom_gradient", "jvp"})
 # ``inplace`` methods that update their first argument (a list of arrays) in place.
 _INPLACE_MUTATORS = ("mul_", "add_", "addcmul_", "addcdiv_", "add_scalar_", "sqrt_")
 _INPLACE_RECORDED = _INPLACE_MUTATORS + ("add", "sqrt")
@@ -393,7 +394,7 @@ def _method_names(cls):
     if names is None:
         names = []
         for name in dir(cls):
-            if name.startswith("__") or name in _PASS or name == "inplace":
+            if name.startswith("__") or name in _PASS or name in _TRANSPARENT or name == "inplace":
                 continue
             try:
                 attr = getattr(cls, name)
