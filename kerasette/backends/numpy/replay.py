@@ -210,30 +210,6 @@ class _Recording:
         self.spec.append(tuple(spec))
         self._outputs(out, name)
 
-    # -- wrappers installed while recording
-    def wrap(self, fn, label, mutates=False):
-        def recorded(*args, **kwargs):
-            if self.depth or self.cause:
-                return fn(*args, **kwargs)
-            self.depth = 1
-            try:
-                out = fn(*args, **kwargs)
-            finally:
-                self.depth = 0
-            self.call(fn, args, kwargs, out, label, mutates)
-            return out
-
-        recorded.__wrapped__ = fn
-        return recorded
-
-    def refuse(self, fn, cause):
-        def refused(*args, **kwargs):
-            if not self.depth and not self.cause:
-                self.cause = cause
-            return fn(*args, **kwargs)
-
-        return refused
-
     # -- value_and_grad: fresh leaves, the forward ops, then the backward pass unrolled
     def enter(self, params):
         if self.depth or self.cause:
@@ -329,42 +305,88 @@ def _has_leaf(x):
     return False
 
 
+def _wrap(fn, label, mutates=False):
+    """``fn`` that, while a recording runs, writes its top-level calls down."""
+    def recorded(*args, **kwargs):
+        rec = Replayed.active
+        if rec is None or rec.depth or rec.cause:
+            return fn(*args, **kwargs)
+        rec.depth = 1
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            rec.depth = 0
+        rec.call(fn, args, kwargs, out, label, mutates)
+        return out
+
+    recorded.__wrapped__ = fn
+    return recorded
+
+
+def _refuse(fn, cause):
+    """``fn`` that, called at the top level while a recording runs, stops the recording."""
+    def refused(*args, **kwargs):
+        rec = Replayed.active
+        if rec is not None and not rec.depth and not rec.cause:
+            rec.cause = cause
+        return fn(*args, **kwargs)
+
+    return refused
+
+
+def _enter(params):
+    rec = Replayed.active
+    return autodiff.enter(params) if rec is None else rec.enter(params)
+
+
+def _finish(f, value, aux):
+    rec = Replayed.active
+    return autodiff.finish(f, value, aux) if rec is None else rec.finish(f, value, aux)
+
+
 class _Installed:
-    """The recording wrappers on the adapter, ``inplace``, ``Traced`` and the tape."""
+    """The recording wrappers on the adapter, ``inplace``, ``Traced`` and the tape
+    (made once per adapter; installed only while a recording runs)."""
 
-    _traced_saved = None
+    _made = {}
 
-    def __init__(self, rec, backend):
+    @classmethod
+    def on(cls, backend):
+        made = cls._made.get(id(backend))
+        if made is None or made.backend is not backend:
+            made = cls._made[id(backend)] = cls(backend)
+        return made
+
+    def __init__(self, backend):
         self.backend = backend
-        cls = type(backend)
+        kind = type(backend)
         added = {}
-        for name in _method_names(cls):
+        for name in _method_names(kind):
             fn = getattr(backend, name)
             if name in _CALLS_PYTHON:
-                added[name] = rec.refuse(fn, f"ops.{name} runs Python functions on the values")
+                added[name] = _refuse(fn, f"ops.{name} runs Python functions on the values")
             else:
-                added[name] = rec.wrap(fn, name)
-        added["inplace"] = _InPlaceRecorder(rec, cls.inplace)
+                added[name] = _wrap(fn, name)
+        added["inplace"] = _InPlaceRecorder(kind.inplace)
         self.added = added
         self.traced = {}
         for name, attr in list(vars(Traced).items()):
             if name in autodiff._BASE_ATTRS or name.startswith("__") and name[2:-2] in ("doc", "module"):
                 continue
             if isinstance(attr, property):
-                self.traced[name] = property(rec.wrap(attr.fget, "Traced." + name))
+                self.traced[name] = property(_wrap(attr.fget, "Traced." + name))
             elif callable(attr):
-                self.traced[name] = rec.wrap(attr, "Traced." + name)
+                self.traced[name] = _wrap(attr, "Traced." + name)
         for name in ("__bool__", "__float__", "__int__"):
-            self.traced[name] = rec.refuse(
+            self.traced[name] = _refuse(
                 getattr(Traced, name), f"Python reads a traced value ({name[2:-2]}() of it)")
-        self.hooks = {"enter": rec.enter, "finish": rec.finish}
+        self.saved = {name: vars(Traced)[name] for name in self.traced}
 
     def __enter__(self):
         self.backend.__dict__.update(self.added)
-        self.saved = {name: vars(Traced)[name] for name in self.traced}
         for name, attr in self.traced.items():
             setattr(Traced, name, attr)
-        autodiff.hooks.update(self.hooks)
+        autodiff.hooks.update(enter=_enter, finish=_finish)
         return self
 
     def __exit__(self, *exc):
@@ -379,11 +401,11 @@ class _Installed:
 class _InPlaceRecorder:
     """``inplace`` as the optimizers see it while recording: each call written down."""
 
-    def __init__(self, rec, inplace):
+    def __init__(self, inplace):
         self.owns = inplace.owns
         for name in _INPLACE_RECORDED:
-            setattr(self, name, rec.wrap(getattr(inplace, name), "inplace." + name,
-                                         mutates=name in _INPLACE_MUTATORS))
+            setattr(self, name, _wrap(getattr(inplace, name), "inplace." + name,
+                                      mutates=name in _INPLACE_MUTATORS))
 
 
 _NAMES_CACHE = {}
@@ -556,7 +578,7 @@ class Replayed:
         rec = _Recording(self.backend, leaves)
         Replayed.active = rec
         try:
-            with _Installed(rec, self.backend):
+            with _Installed.on(self.backend):
                 out = self.fn(*args)
         finally:
             Replayed.active = None
