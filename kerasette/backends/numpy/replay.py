@@ -368,7 +368,11 @@ class _Installed:
             else:
                 added[name] = _wrap(fn, name)
         added["inplace"] = _InPlaceRecorder(kind.inplace)
-        self.added = added
+        # the adapter takes this class while recording: one assignment installs every wrapper
+        self.kind = kind
+        self.recording_kind = type(kind)(kind.__name__, (kind,), {
+            "__module__": kind.__module__,
+            **{n: (staticmethod(f) if callable(f) else f) for n, f in added.items()}})
         self.traced = {}
         for name, attr in list(vars(Traced).items()):
             if name in autodiff._BASE_ATTRS or name.startswith("__") and name[2:-2] in ("doc", "module"):
@@ -383,16 +387,14 @@ class _Installed:
         self.saved = {name: vars(Traced)[name] for name in self.traced}
 
     def __enter__(self):
-        self.backend.__dict__.update(self.added)
+        self.backend.__class__ = self.recording_kind
         for name, attr in self.traced.items():
             setattr(Traced, name, attr)
         autodiff.hooks.update(enter=_enter, finish=_finish)
         return self
 
     def __exit__(self, *exc):
-        d = self.backend.__dict__
-        for name in self.added:
-            d.pop(name, None)
+        self.backend.__class__ = self.kind
         for name, attr in self.saved.items():
             setattr(Traced, name, attr)
         autodiff.hooks.update(enter=autodiff.enter, finish=autodiff.finish)
