@@ -237,8 +237,19 @@ def finish(f, value, aux, log=None):
 
 def results(value, aux, leaves, values, found, outer_dep=None):
     """``((value, aux), grads)`` from the leaves' summed gradients ``found`` (one per
-    traced leaf, None: not reached): zeros where unreached, each a writable array of
-    its parameter's shape and dtype."""
+    traced leaf, None: not reached); see ``leaf_grads``."""
+    grads = leaf_grads(leaves, values, found)
+    if outer_dep is not None:
+        # The result depends on an enclosing value_and_grad's parameters: differentiating
+        # it again would need second-order VJPs, which this tape does not record.
+        value = Traced(value, (outer_dep,), _no_second_order)
+        grads = [Traced(g, (outer_dep,), _no_second_order) for g in grads]
+    return (value, unwrap(aux)), grads
+
+
+def leaf_grads(leaves, values, found):
+    """One gradient per parameter: zeros where not reached, else a writable array of
+    its parameter's shape and dtype (a copy where two would share one buffer)."""
     found = iter(found)
     grads, seen = [], set()
     for leaf, v in zip(leaves, values):
@@ -253,12 +264,7 @@ def results(value, aux, leaves, values, found, outer_dep=None):
                 g = np.array(np.broadcast_to(g, v.shape), dtype=v.dtype)
         seen.add(id(g))
         grads.append(g)
-    if outer_dep is not None:
-        # The result depends on an enclosing value_and_grad's parameters: differentiating
-        # it again would need second-order VJPs, which this tape does not record.
-        value = Traced(value, (outer_dep,), _no_second_order)
-        grads = [Traced(g, (outer_dep,), _no_second_order) for g in grads]
-    return (value, unwrap(aux)), grads
+    return grads
 
 
 # The recorder (``replay.py``) swaps these for recording wrappers while it records.

@@ -126,12 +126,15 @@ class _Recording:
         self.consts.append(x)
         return f"c{len(self.consts) - 1}"
 
-    def _ref(self, x, spec):
-        """Source text for argument ``x``; its comparable form appended to ``spec``."""
+    def _ref(self, x, spec, plain=False):
+        """Source text for argument ``x``; its comparable form appended to ``spec``.
+        ``plain``: a traced node stands for its value (``autodiff.unwrap``)."""
         t = type(x)
         if t in _LEAF_TYPES or isinstance(x, np.generic):
             name = self.names.get(id(x))
             if name is not None:
+                if plain and t is Traced:
+                    name += ".value"
                 spec.append(name)
                 return name
             if t is np.ndarray:
@@ -146,19 +149,19 @@ class _Recording:
             return self._const(x)
         if t is list or t is tuple:
             inner = []
-            parts = [self._ref(v, inner) for v in x]
+            parts = [self._ref(v, inner, plain) for v in x]
             spec.append((t, tuple(inner)))
             if t is tuple:
                 return "(" + "".join(p + ", " for p in parts) + ")"
             return "[" + ", ".join(parts) + "]"
         if t is dict:
             inner = []
-            parts = [f"{self._const(k)}: {self._ref(v, inner)}" for k, v in x.items()]
+            parts = [f"{self._const(k)}: {self._ref(v, inner, plain)}" for k, v in x.items()]
             spec.append((dict, tuple(x), tuple(inner)))
             return "{" + ", ".join(parts) + "}"
-        if callable(x) and not isinstance(x, type) and not isinstance(x, np.dtype):
-            spec.append(("const", x))
-            return self._const(x)
+        if isinstance(x, (tuple, list, dict)) and _has_leaf(list(x.values()) if isinstance(x, dict)
+                                                           else list(x)):
+            raise _Stop(f"a {t.__name__} holding arrays reaches an op")
         spec.append(("const", x))
         return self._const(x)
 
@@ -235,7 +238,7 @@ class _Recording:
         spec = ["finish"]
         try:
             root = self._ref(value, spec) if type(value) is Traced else None
-            aux_expr = self._ref(aux, spec)
+            aux_expr = self._ref(aux, spec, plain=True)
             value_expr = f"{root}.value" if root else self._ref(value, spec)
             leaves_expr = leaves_name or self._ref(f.leaves, spec)
         except _Stop as e:
@@ -275,8 +278,8 @@ class _Recording:
             found.append(f"g_{leaf_name}" if leaf_name in summed else "None")
         name = f"r{self.n}"
         self.n += 1
-        lines.append(f"{name} = _results({value_expr}, {aux_expr}, {leaves_expr}, {values_name}, "
-                     f"[{', '.join(found)}])")
+        lines.append(f"{name} = (({value_expr}, {aux_expr}), _leaf_grads({leaves_expr}, "
+                     f"{values_name}, [{', '.join(found)}]))")
         self.lines.extend(lines)
         self.spec.append((tuple(spec), tuple(lines)))
         self._outputs(out, name)
@@ -500,7 +503,7 @@ def _open(params):
 
 
 _SCOPE = {"_ones_like": np.ones_like, "_array": np.array, "_asarray": np.asarray,
-          "_result_type": np.result_type, "_results": autodiff.results}
+          "_result_type": np.result_type, "_leaf_grads": autodiff.leaf_grads}
 
 
 def _compile(rec, n_inputs):
