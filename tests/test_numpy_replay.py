@@ -43,6 +43,11 @@ def _lstm():
     return K.Sequential([L.Input((5, 6)), L.LSTM(4, return_sequences=True), L.GRU(3), L.Dense(3)])
 
 
+def _recurrent_dropout():  # the step-by-step (ops.scan) path, with its dropout masks
+    return K.Sequential([L.Input((4, 6)), L.LSTM(3, dropout=0.2, recurrent_dropout=0.3, seed=2),
+                         L.Dense(3)])
+
+
 def _norm_dropout():
     return K.Sequential([L.Input((6,)), L.Dense(8), L.BatchNormalization(), L.Dropout(0.4, seed=3),
                          L.LayerNormalization(), L.Dense(3)])
@@ -59,7 +64,8 @@ def _embedding():
     return K.Model(x, L.Dense(3)(L.GlobalAveragePooling1D()(L.Embedding(10, 4)(x))))
 
 
-_MODELS = {"dense": _dense, "conv": _conv, "recurrent": _lstm, "norm_dropout": _norm_dropout,
+_MODELS = {"dense": _dense, "conv": _conv, "recurrent": _lstm, "recurrent_dropout": _recurrent_dropout,
+           "norm_dropout": _norm_dropout,
            "attention": _attention, "embedding": _embedding}
 
 
@@ -68,7 +74,8 @@ def _data(name, n=22):
     if name == "embedding":
         x = rng.integers(0, 10, size=(n, 5)).astype("int32")
     else:
-        shape = {"conv": (8, 8, 2), "recurrent": (5, 6), "attention": (4, 6)}.get(name, (6,))
+        shape = {"conv": (8, 8, 2), "recurrent": (5, 6), "recurrent_dropout": (4, 6),
+                 "attention": (4, 6)}.get(name, (6,))
         x = rng.normal(size=(n, *shape)).astype("float32")
     return x, rng.integers(0, 3, size=n)
 
@@ -136,7 +143,8 @@ def test_a_callback_reads_and_writes_weights_mid_epoch():
     runs = []
     for jit in (False, "auto"):
         probe = Probe()
-        m, h, _, _ = _train("dense", "adam", jit, epochs=2, callbacks=[probe])
+        schedule = K.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5)
+        m, h, _, _ = _train("dense", "adam", jit, epochs=2, callbacks=[probe, schedule])
         runs.append((m.get_weights(), probe.seen, h))
     assert _same(runs[0][0], runs[1][0]) and _same(runs[0][1], runs[1][1])
     assert runs[0][2] == runs[1][2]
@@ -162,6 +170,10 @@ def test_a_new_batch_shape_records_again_and_jit_compile_false_is_eager():
         m.train_on_batch(rng.normal(size=(n, 6)).astype("float32"), np.zeros((n, 3), "float32"))
     step = m._steps["train"][0]
     assert step.stats["replayed"] >= 2 and len([p for p in step.programs.values() if callable(p)]) == 2
+    f = config.active().jit(lambda x: config.active().multiply(x, 2))
+    outs = [f(np.ones(2, dt)) for dt in ("float32",) * 4 + ("float64",)]
+    assert f.stats == {"recorded": 3, "replayed": 2, "eager": 0}  # a new dtype records
+    assert outs[-1].dtype == np.float64 and outs[0].dtype == np.float32
     m.compile(loss="mse", optimizer="sgd", jit_compile=False)
     m.train_on_batch(rng.normal(size=(4, 6)).astype("float32"), np.zeros((4, 3), "float32"))
     assert not isinstance(m._steps["train"][0], replay.Replayed)

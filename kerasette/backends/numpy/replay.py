@@ -178,7 +178,7 @@ class _Recording:
         t = type(out)
         if t in _LEAF_TYPES or isinstance(out, np.generic):
             self._name(out, name)
-        elif t is list or t is tuple:
+        elif isinstance(out, (list, tuple)):
             for i, v in enumerate(out):
                 if _has_leaf(v):
                     sub = f"{name}_{i}"
@@ -301,9 +301,9 @@ def _has_leaf(x):
     t = type(x)
     if t in _LEAF_TYPES or isinstance(x, np.generic):
         return True
-    if t is list or t is tuple:
+    if isinstance(x, (list, tuple)):
         return any(_has_leaf(v) for v in x)
-    if t is dict:
+    if isinstance(x, dict):
         return any(_has_leaf(v) for v in x.values())
     return False
 
