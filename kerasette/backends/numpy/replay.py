@@ -36,6 +36,7 @@ the optimizer's own ownership check); otherwise that call runs eagerly.
 from __future__ import annotations
 
 import warnings
+from threading import get_ident
 
 import numpy as np
 
@@ -57,6 +58,7 @@ _INPLACE_MUTATORS = ("mul_", "add_", "addcmul_", "addcdiv_", "add_scalar_", "sqr
 _INPLACE_RECORDED = _INPLACE_MUTATORS + ("add", "sqrt")
 _LEAF_TYPES = (np.ndarray, Traced, Frame)
 _MAX_RECORDINGS = 3
+_MAX_LINES = 200_000
 _MAX_SIGNATURES = 16
 _WARNED = set()
 
@@ -110,6 +112,7 @@ class _Recording:
         self.mutated = set()  # input indices updated in place
         self.frames = {}  # id(frame) of an open value_and_grad -> names of its values, leaves
         self.depth = 0
+        self.thread = get_ident()  # other threads' calls are not this step's
         self.cause = None  # why this run cannot be replayed (recording stops, the run goes on)
         self.n = 0
         for i, x in enumerate(leaves):
@@ -286,6 +289,10 @@ class _Recording:
         return out
 
     def finish_program(self, result):
+        if len(self.lines) > _MAX_LINES:
+            self.cause = (f"the recorded program has {len(self.lines)} lines (over {_MAX_LINES}; "
+                          f"a long unrolled loop?)")
+            return
         spec = []
         try:
             expr = self._ref(result, spec)
@@ -312,7 +319,7 @@ def _wrap(fn, label, mutates=False):
     """``fn`` that, while a recording runs, writes its top-level calls down."""
     def recorded(*args, **kwargs):
         rec = Replayed.active
-        if rec is None or rec.depth or rec.cause:
+        if rec is None or rec.depth or rec.cause or rec.thread != get_ident():
             return fn(*args, **kwargs)
         rec.depth = 1
         try:
@@ -330,7 +337,7 @@ def _refuse(fn, cause):
     """``fn`` that, called at the top level while a recording runs, stops the recording."""
     def refused(*args, **kwargs):
         rec = Replayed.active
-        if rec is not None and not rec.depth and not rec.cause:
+        if rec is not None and not rec.depth and not rec.cause and rec.thread == get_ident():
             rec.cause = cause
         return fn(*args, **kwargs)
 
@@ -339,12 +346,16 @@ def _refuse(fn, cause):
 
 def _enter(params):
     rec = Replayed.active
-    return autodiff.enter(params) if rec is None else rec.enter(params)
+    if rec is None or rec.thread != get_ident():
+        return autodiff.enter(params)
+    return rec.enter(params)
 
 
 def _finish(f, value, aux):
     rec = Replayed.active
-    return autodiff.finish(f, value, aux) if rec is None else rec.finish(f, value, aux)
+    if rec is None or rec.thread != get_ident():
+        return autodiff.finish(f, value, aux)
+    return rec.finish(f, value, aux)
 
 
 class _Installed:
