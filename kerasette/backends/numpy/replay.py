@@ -583,7 +583,10 @@ class Replayed:
             self.stats[kind] += 1
         if self.mutating:
             got = []
-            _flatten(out, got)
+            try:
+                _flatten(out, got)
+            except _Stop:
+                got = []
             self.produced = {id(x): x for x in got}
         return out
 
@@ -626,11 +629,8 @@ class Replayed:
     def _give_up(self, key, cause):
         if key != "*":
             self._store(key, None)
-        self.causes.append(cause)
-        import os
-        if os.environ.get("RP_LOG"):
-            with open(os.environ["RP_LOG"], "a") as fh:
-                fh.write(f"{os.environ.get('PYTEST_CURRENT_TEST')}: {cause}\n")
+        if cause not in self.causes:
+            self.causes.append(cause)
         name = getattr(self.fn, "__qualname__", "the step")
         message = (f"The NumPy engine runs {name} eagerly (its recorded replay is off for this "
                    f"input signature): {cause}.")
