@@ -206,3 +206,12 @@ def test_traced_value_read_in_python_is_named():
         out = f(np.ones(3, "float32"))
     assert np.allclose(out, 3.0)  # float() cuts the gradient
     assert "float() of it" in f.causes[0]
+
+
+def test_one_array_in_two_places_is_part_of_the_signature():
+    b = config.active()
+    f = b.jit(lambda x, y: b.subtract(x, y))
+    x = np.arange(3, dtype="float32")
+    for _ in range(4):
+        assert np.array_equal(f(x, x), np.zeros(3, "float32"))  # recorded with x aliasing y
+    assert np.array_equal(f(x, x + 1), -np.ones(3, "float32"))
