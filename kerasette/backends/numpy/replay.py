@@ -75,10 +75,27 @@ def _flatten(x, leaves):
     if t is list or t is tuple:
         key = [t]
         for v in x:
-            if type(v) is np.ndarray:
+            tv = type(v)
+            if tv is np.ndarray:
                 leaves.append(v)
                 key.append(v.shape)
                 key.append(v.dtype)
+            elif tv is list or tv is tuple:  # one level inlined: a step's state is lists of arrays
+                n = len(leaves)
+                sub = [tv]
+                for u in v:
+                    if type(u) is np.ndarray:
+                        sub.append(u.shape)
+                        sub.append(u.dtype)
+                    elif isinstance(u, np.generic):
+                        sub.append((type(u),))
+                    else:
+                        del leaves[n:]
+                        key.append(_flatten(v, leaves))
+                        break
+                    leaves.append(u)
+                else:
+                    key.append(tuple(sub))
             else:
                 key.append(_flatten(v, leaves))
         return tuple(key)
