@@ -8,7 +8,8 @@ The train step is one pure function of explicit values::
 Inside it, values are bound into the model's ``Variable``s (``bind_values``) so
 layer, optimizer and metric code reads and assigns them as usual; the new
 values are read back before the binding ends. The engine's ``jit`` compiles it
-(``jax.jit`` with donated buffers); after each step the host stores the new
+(``jax.jit`` with donated buffers; on NumPy, one recording per batch signature
+replayed as straight-line code, ``backends/numpy/replay.py``); after each step the host stores the new
 values in the variables, and reads numbers back (``float``) only when the
 progress bar refreshes or an epoch ends. Its forward pass is ``stateless_call``;
 gradients come from the engine's ``value_and_grad`` (the flat form under

@@ -11,6 +11,9 @@ Design rules:
   appears only when a float64 array came in.
 * Convolution is im2col on a strided view plus one GEMM; pooling and the
   backward passes loop over kernel offsets only, never over pixels.
+* ``jit`` records a pure step once per input signature and replays it with no
+  layer, loss, optimizer or tape Python in between (``replay.py``); the trainer
+  uses it for its steps unless ``jit_compile=False`` or ``run_eagerly=True``.
 """
 from __future__ import annotations
 
