@@ -215,3 +215,22 @@ def test_one_array_in_two_places_is_part_of_the_signature():
     for _ in range(4):
         assert np.array_equal(f(x, x), np.zeros(3, "float32"))  # recorded with x aliasing y
     assert np.array_equal(f(x, x + 1), -np.ones(3, "float32"))
+
+
+def test_host_layers_and_run_eagerly_run_eagerly_with_one_message():
+    from kerasette import trainer
+    trainer._WARNED.clear()
+    x = L.Input((1,), dtype="string")
+    m = K.Model(x, L.Dense(1)(L.StringLookup(vocabulary=["a", "b"], output_mode="one_hot")(x)))
+    m.compile(loss="mse")
+    data = np.array([["a"], ["b"], ["c"], ["a"]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(2):
+            m.fit(data, np.zeros((4, 1), "float32"), batch_size=2, verbose=0)
+    assert len([w for w in caught if "host-side layers" in str(w.message)]) == 1
+    assert not isinstance(m._steps["train"][0], replay.Replayed)
+    d = _dense()
+    d.compile(loss="mse", run_eagerly=True)
+    d.train_on_batch(np.zeros((2, 6), "float32"), np.zeros((2, 3), "float32"))
+    assert not isinstance(d._steps["train"][0], replay.Replayed)
