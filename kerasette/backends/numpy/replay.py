@@ -11,11 +11,15 @@ adapter methods, what was computed:
   an input leaf (``a3``), an earlier entry's output (``r7``, ``r7_1``...), or a
   captured constant (``c2``). Calls the method makes inside itself are not
   recorded: replaying it re-runs them.
-* a ``value_and_grad`` becomes its ``enter`` entry (fresh leaves on a fresh
-  tape), the recorded forward ops (which, run on the fresh ``Traced`` leaves,
-  rebuild the VJP closures over the fresh values), and its ``finish`` entry
-  (the backward pass): the tape runs exactly as it ran eagerly, so the results
-  are bit-identical.
+* a ``value_and_grad`` becomes: fresh ``Traced`` leaves (``_open``, no tape),
+  the recorded forward ops (run on the fresh leaves, they rebuild the VJP
+  closures over the fresh values), then the backward pass unrolled as the
+  tape walked it (``backward``'s log): one ``b = node.vjp(g_node)`` per node and
+  one line per gradient sum, in the same order and with the same in-place or
+  fresh sums, so the results are bit-identical with no graph bookkeeping.
+  Nodes made inside an op are reached as ``child.parents[i]``.
+* loops whose trip count is a shape or a Python int (``scan``, ``map``,
+  ``fori_loop``...) are not entries: their bodies' calls are, unrolled.
 
 The recording is turned into Python source (one line per entry) and compiled.
 A signature is replayed only once two consecutive recordings of it are the same
@@ -23,9 +27,15 @@ program (same functions, same sources, equal constants; a constant array must
 be the very same object): a Python branch, a Python number or an array computed
 from data outside the engine's ops shows up as a difference. After three
 recordings that still differ, or when something cannot be recorded at all (a
-``float()``/``bool()`` of a traced value, a control-flow op running Python
-functions, a nested ``value_and_grad``), the signature runs eagerly for good and
-a warning names the cause once.
+``float()``/``bool()`` of a traced value, ``cond``/``while_loop``/``switch``/
+``custom_gradient`` running Python functions, a nested ``value_and_grad``), the
+signature runs eagerly for good and a warning names the cause once. One array
+passed in two places is part of the signature; only the recording thread's
+calls are recorded.
+
+Not seen by the recorder: Python side effects (printing, a Python counter), and
+a Variable the step reads but does not take as input (its array is captured as
+a constant; the trainer's steps take every model, optimizer and metric variable).
 
 Replay creates fresh arrays for its results (no buffer is reused between calls),
 so a result the caller keeps is never overwritten. Inputs that the recorded
