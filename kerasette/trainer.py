@@ -8,7 +8,8 @@ The train step is one pure function of explicit values::
 Inside it, values are bound into the model's ``Variable``s (``bind_values``) so
 layer, optimizer and metric code reads and assigns them as usual; the new
 values are read back before the binding ends. The engine's ``jit`` compiles it
-(``jax.jit`` with donated buffers); after each step the host stores the new
+(``jax.jit`` with donated buffers; on NumPy, one recording per batch signature
+replayed as straight-line code, ``backends/numpy/replay.py``); after each step the host stores the new
 values in the variables, and reads numbers back (``float``) only when the
 progress bar refreshes or an epoch ends. Its forward pass is ``stateless_call``;
 gradients come from the engine's ``value_and_grad`` (the flat form under
@@ -87,8 +88,9 @@ class Trainer:
             loss_weights: weights of the per-output losses in the total.
             metrics: names or ``Metric``s; per output as a list of lists or a dict.
             run_eagerly: skip ``jit`` (debugging).
-            jit_compile: ``'auto'`` compiles where the engine compiles (JAX); ``True``
-                also asks PyTorch for ``torch.compile``; ``False`` never.
+            jit_compile: ``'auto'`` compiles where the engine compiles (JAX) and records
+                the step once per batch signature to replay it (NumPy); ``True`` also asks
+                PyTorch for ``torch.compile``; ``False`` never.
             auto_scale_loss: under the ``"mixed_float16"`` policy, wrap the optimizer
                 in a ``LossScaleOptimizer`` (Keras's rule).
         """
@@ -505,11 +507,17 @@ class Trainer:
         if getattr(self, "run_eagerly", False) or getattr(self, "jit_compile", "auto") is False:
             return step
         if self._has_host_layers():
+            if b.name == "numpy":
+                _warn_once("The NumPy engine runs the steps of a model with host-side layers "
+                           "(StringLookup, TextVectorization...) eagerly: they cannot be recorded "
+                           "and replayed.")
             return step  # lookups and text processing run on the host: nothing to compile
         if b.name == "jax":
             if out_groups is not None:
                 step = placement.constrain_step(self, step, out_groups)
             return b.jit(step, donate_argnums=(0,) if donate else ())
+        if b.name == "numpy":  # recorded once per batch signature, then replayed (numpy/replay.py)
+            return b.jit(step)
         if getattr(self, "jit_compile", "auto") is True:
             if _accepts_compile(b):
                 return b.jit(step, compile=True)

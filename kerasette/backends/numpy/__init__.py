@@ -11,6 +11,9 @@ Design rules:
   appears only when a float64 array came in.
 * Convolution is im2col on a strided view plus one GEMM; pooling and the
   backward passes loop over kernel offsets only, never over pixels.
+* ``jit`` records a pure step once per input signature and replays it with no
+  layer, loss, optimizer or tape Python in between (``replay.py``); the trainer
+  uses it for its steps unless ``jit_compile=False`` or ``run_eagerly=True``.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from . import (arrays_ops, control_ops, elementwise_ops, image_ops, linalg_ops, 
                stats_ops)
 from .autodiff import Traced, value_and_grad  # noqa: F401
 from .inplace import NumpyInPlace
+from .replay import jit  # noqa: F401 - the engine's jit: record a step once, replay it
 
 F32 = np.dtype("float32")
 F64 = np.dtype("float64")
@@ -60,10 +64,6 @@ def random_normal(shape, seed, mean=0.0, stddev=1.0, dtype="float32"):
 # ------------------------------------------------------------------- control
 def stop_gradient(x):
     return x.value if type(x) is Traced else x
-
-
-def jit(fn, donate_argnums=()):
-    return fn
 
 
 _FAMILIES = [vars(m) for m in (elementwise_ops, stats_ops, arrays_ops, linalg_ops, nn_ops, image_ops,

@@ -64,9 +64,11 @@ class Traced:
         return f"Traced({self.value!r})"
 
     def __iter__(self):
-        from .ops import getitem
         for i in range(len(self.value)):
-            yield getitem(self, i)
+            yield self[i]
+
+
+_BASE_ATTRS = frozenset(vars(Traced))  # the operators ops.py adds are the others
 
 
 class Slot:
@@ -108,12 +110,14 @@ _gen = 0  # the innermost running value_and_grad (0: none)
 _last_gen = 0
 
 
-def backward(root, leaves, order):
+def backward(root, leaves, order, log=None):
     """Gradients of the scalar ``root`` with respect to each leaf (None: not reached).
 
     ``order``: the nodes this ``value_and_grad`` made (the tape), parents before
     children; gradients flow only between them, and they are freed afterwards.
     Each node holds its summed gradient (``grad``) while the walk runs.
+    ``log``: a list that receives, per node whose VJP runs, ``(node, [(i, parent,
+    how)...])`` with how each parent's gradient was summed (the recorder's use).
     """
     gen = _gen
     if root.gen != gen:  # not computed from this call's leaves
@@ -124,27 +128,35 @@ def backward(root, leaves, order):
         if g is None or node.vjp is None:
             continue  # not reached, or a leaf (keeps its gradient)
         node.grad = None
-        for p, pg in zip(node.parents, node.vjp(g)):
+        if log is not None:
+            log.append((node, []))
+        for i, (p, pg) in enumerate(zip(node.parents, node.vjp(g))):
             if p is None or pg is None or p.gen != gen:
                 continue
             prev = p.grad
+            slot = type(pg) is Slot
             if prev is None:
-                if type(pg) is Slot:
+                if slot:
                     p.grad = pg.dense(p.value.shape)
                     p.owned = True
                 else:
                     p.grad = pg
+                how = "first"
             elif p.owned:
-                if type(pg) is Slot:
+                if slot:
                     pg.add_into(prev)
                 else:
                     prev += pg
+                how = "add"
             else:
-                if type(pg) is Slot:
+                if slot:
                     p.grad = pg.add_into(np.array(prev, dtype=np.result_type(prev, pg.g)))
                 else:
                     p.grad = np.asarray(prev + pg)
                 p.owned = True
+                how = "new"
+            if log is not None:
+                log[-1][1].append((i, p, how, slot))
     found = [leaf.grad for leaf in leaves]
     for node in order:  # free the tape
         node.parents = ()
@@ -168,61 +180,113 @@ def unwrap(tree):
     return tree
 
 
+class Frame:
+    """One running ``value_and_grad``: the tape state to restore and its leaves."""
+
+    __slots__ = ("outer", "outer_gen", "tape", "start", "params", "values", "leaves", "outer_dep")
+
+
+def enter(params):
+    """Open a ``value_and_grad``: a fresh generation, the leaves as new tape nodes.
+    Returns ``(frame, leaves)``; ``finish(frame, value, aux)`` closes it."""
+    global _tape, _gen, _last_gen
+    f = Frame()
+    outer = f.outer = _tape
+    f.outer_gen = _gen
+    f.tape = _tape = [] if outer is None else outer
+    f.start = len(f.tape)
+    f.params = params
+    _last_gen += 1
+    _gen = _last_gen
+    try:
+        f.outer_dep = None  # an outer-tape node this (nested) call depends on
+        if outer is not None:
+            f.outer_dep = next((p for p in params if type(p) is Traced and p.gen != 0), None)
+        f.values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
+        f.leaves = [Traced(v) if v.dtype.kind == "f" else v for v in f.values]
+    except BaseException:
+        abort(f)
+        raise
+    return f, f.leaves
+
+
+def abort(f):
+    """Close ``f`` without a result (``fn`` raised): drop its nodes, restore the tape."""
+    global _tape, _gen
+    del f.tape[f.start:]
+    _tape, _gen = f.outer, f.outer_gen
+
+
+def finish(f, value, aux, log=None):
+    """Close ``f``: backward from ``value``; returns ``((value, aux), grads)``.
+    ``log``: see ``backward``."""
+    leaves, values, tape, start = f.leaves, f.values, f.tape, f.start
+    outer_dep = f.outer_dep
+    try:
+        traced = [leaf for leaf in leaves if type(leaf) is Traced]
+        if f.outer is not None and outer_dep is None:
+            outer_dep = _outer_dependency(tape[start:], _gen)
+        if type(value) is Traced and value.value.size != 1:
+            raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
+                             f"{value.value.shape}.")
+        if outer_dep is not None:
+            # The result depends on an enclosing value_and_grad's parameters: the backward
+            # pass itself is recorded on the outer tape (second_order.py), whose nodes stay.
+            from .second_order import create_graph
+            result = create_graph(value, aux, leaves, f.params, tape, start, f.outer_gen)
+            f.start = len(tape)
+            return result
+        if type(value) is Traced:
+            found = backward(value, traced, tape[start:], log)
+            value = value.value
+        else:
+            found = [None] * len(traced)
+    finally:
+        abort(f)
+    return results(value, aux, leaves, values, found)
+
+
+def results(value, aux, leaves, values, found):
+    """``((value, aux), grads)`` from the leaves' summed gradients ``found`` (one per
+    traced leaf, None: not reached); see ``leaf_grads``."""
+    return (value, unwrap(aux)), leaf_grads(leaves, values, found)
+
+
+def leaf_grads(leaves, values, found):
+    """One gradient per parameter: zeros where not reached, else a writable array of
+    its parameter's shape and dtype (a copy where two would share one buffer)."""
+    found = iter(found)
+    grads, seen = [], set()
+    for leaf, v in zip(leaves, values):
+        g = next(found) if type(leaf) is Traced else None
+        if g is None:
+            g = np.zeros_like(v)
+        else:
+            if type(g) is Slot:
+                g = g.dense(v.shape)
+            if (g.dtype != v.dtype or not g.flags.writeable or id(g) in seen
+                    or np.shape(g) != v.shape):
+                g = np.array(np.broadcast_to(g, v.shape), dtype=v.dtype)
+        seen.add(id(g))
+        grads.append(g)
+    return grads
+
+
+# The recorder (``replay.py``) swaps these for recording wrappers while it records.
+hooks = {"enter": enter, "finish": finish}
+
+
 def value_and_grad(fn):
     """``g(params, *args) -> ((value, aux), grads)``; see ``Backend.value_and_grad``."""
 
     def wrapped(params, *args):
-        global _tape, _gen, _last_gen
-        outer, outer_gen = _tape, _gen
-        tape = _tape = [] if outer is None else outer
-        start = len(tape)
-        _last_gen += 1
-        _gen = _last_gen
-        outer_dep = None  # an outer-tape node this (nested) call depends on
-        keep = False  # create-graph mode: this call's nodes join the outer tape
+        f, leaves = hooks["enter"](params)
         try:
-            if outer is not None:
-                outer_dep = next((p for p in params if type(p) is Traced and p.gen != 0), None)
-            values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
-            leaves = [Traced(v) if v.dtype.kind == "f" else v for v in values]
             value, aux = fn(leaves, *args)
-            traced = [leaf for leaf in leaves if type(leaf) is Traced]
-            if outer is not None and outer_dep is None:
-                outer_dep = _outer_dependency(tape[start:], _gen)
-            if type(value) is Traced and value.value.size != 1:
-                raise ValueError(f"value_and_grad: fn must return a scalar value, got shape "
-                                 f"{value.value.shape}.")
-            if outer_dep is not None:
-                # The result depends on an enclosing value_and_grad's parameters: the
-                # backward pass itself is recorded on the outer tape (second_order.py).
-                from .second_order import create_graph
-                result = create_graph(value, aux, leaves, params, tape, start, outer_gen)
-                keep = True
-                return result
-            if type(value) is Traced:
-                found = backward(value, traced, tape[start:])
-                value = value.value
-            else:
-                found = [None] * len(traced)
-        finally:
-            if not keep:
-                del tape[start:]
-            _tape, _gen = outer, outer_gen
-        found = iter(found)
-        grads, seen = [], set()
-        for leaf, v in zip(leaves, values):
-            g = next(found) if type(leaf) is Traced else None
-            if g is None:
-                g = np.zeros_like(v)
-            else:
-                if type(g) is Slot:
-                    g = g.dense(v.shape)
-                if (g.dtype != v.dtype or not g.flags.writeable or id(g) in seen
-                        or np.shape(g) != v.shape):
-                    g = np.array(np.broadcast_to(g, v.shape), dtype=v.dtype)
-            seen.add(id(g))
-            grads.append(g)
-        return (value, unwrap(aux)), grads
+        except BaseException:
+            abort(f)
+            raise
+        return hooks["finish"](f, value, aux)
 
     return wrapped
 
@@ -234,4 +298,3 @@ def _outer_dependency(nodes, gen):
             if p is not None and p.gen != gen:
                 return p
     return None
-

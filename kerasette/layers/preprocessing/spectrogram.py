@@ -166,7 +166,6 @@ class MelSpectrogram(Layer):
         self._mel = None
 
     def call(self, inputs):
-        import numpy as np
         dtype = self.compute_dtype if self.compute_dtype in ("float32", "float64") else "float32"
         x = ops.cast(inputs, dtype)
         real, imag = ops.stft(x, self.sequence_length, self.sequence_stride, self.fft_length,
@@ -175,7 +174,7 @@ class MelSpectrogram(Layer):
         if self._mel is None:
             self._mel = linear_to_mel_weight_matrix(self.num_mel_bins, ops.shape(spec)[-1], self.sampling_rate,
                                                     self.min_freq, self.max_freq)
-        out = ops.tensordot(spec, ops.convert(self._mel.astype(np.dtype(dtype)), dtype), axes=1)
+        out = ops.tensordot(spec, ops.convert(self._mel, dtype), axes=1)
         if self.power_to_db:
             out = ops.multiply(ops.log10(ops.maximum(out, self.min_power)), 10.0)
             out = ops.subtract(out, 10.0 * math.log10(max(abs(self.ref_power), self.min_power)))

@@ -476,6 +476,6 @@ def test_random_and_misc():
     assert n.dtype == np.float32 and abs(n.mean() - 1) < 0.15 and abs(n.std() - 2) < 0.15
     t = B.truncated_normal((4000,), 3)
     assert np.abs(t).max() <= 2.0
-    assert B.jit(len) is len
+    assert B.jit(len, compile=False) is len  # jit itself records and replays (test_numpy_replay.py)
     assert B.arange(5).dtype == np.int32 and B.eye(3).dtype == np.float32
     assert B.full((2,), 3.0, "int32").tolist() == [3, 3]
