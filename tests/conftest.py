@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 # Threads: set before torch (or anything using OpenMP) is imported.
@@ -80,16 +81,30 @@ def _adapter(name):
     return _backends.get(name)
 
 
-@pytest.fixture(params=ENGINES, ids=ENGINES)
-def engine(request):
-    """The adapter of one engine, made the active backend for the test."""
-    adapter = _adapter(request.param)
+@contextlib.contextmanager
+def active_engine(name):
+    """Make engine ``name`` the active backend inside the block; yields its adapter."""
+    adapter = _adapter(name)
     previous = config._active
-    config.set_backend(request.param)
+    config.set_backend(name)
     try:
         yield adapter
     finally:
         config._active = previous
+
+
+@pytest.fixture(params=ENGINES, ids=ENGINES)
+def engine(request):
+    """The adapter of one engine, made the active backend for the test."""
+    with active_engine(request.param) as adapter:
+        yield adapter
+
+
+@pytest.fixture
+def numpy_engine():
+    """The NumPy engine, active for the test (for tests of its tape and its replay)."""
+    with active_engine("numpy") as adapter:
+        yield adapter
 
 
 @pytest.fixture

@@ -18,18 +18,9 @@ import numpy as np
 import pytest
 
 import kerasette as K
-from kerasette import config, layers, losses, ops, optimizers
+from kerasette import layers, losses, ops, optimizers
 
-
-@pytest.fixture
-def numpy_engine():
-    """The NumPy engine, active for the test (its tape is what these tests check)."""
-    previous = config._active
-    config.set_backend("numpy")
-    try:
-        yield
-    finally:
-        config._active = previous
+from .conftest import active_engine
 
 
 def _np(t):
@@ -144,12 +135,8 @@ def test_hessian_vector_products_agree_across_engines(engine):
     rng = np.random.default_rng(5)
     x = rng.uniform(0.2, 1.2, size=6) * rng.choice([-1.0, 1.0], size=6)
     v = rng.normal(size=6)
-    previous = config._active
-    config.set_backend("numpy")
-    try:
+    with active_engine("numpy"):
         expected = _hvp(_across, x, v)
-    finally:
-        config._active = previous
     got = _hvp(_across, x.astype("float32"), v.astype("float32"))
     np.testing.assert_allclose(got, expected, rtol=2e-4, atol=5e-4)
 
@@ -231,12 +218,8 @@ def _conv_penalty_grads(weights):
 def test_conv_critic_penalty_agrees_with_numpy(engine):
     """A DCGAN-style critic (strided 'same' conv, leaky_relu, conv, Flatten, Dense):
     its input-gradient penalty's weight gradients on each engine match NumPy's."""
-    previous = config._active
-    config.set_backend("numpy")
-    try:
+    with active_engine("numpy"):
         weights, expected = _conv_penalty_grads(None)
-    finally:
-        config._active = previous
     _, got = _conv_penalty_grads(weights)
     for g, e in zip(got, expected):
         np.testing.assert_allclose(g, e, rtol=1e-4, atol=1e-6)

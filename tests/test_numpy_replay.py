@@ -17,13 +17,8 @@ from kerasette.backends.numpy import replay
 
 
 @pytest.fixture(autouse=True)
-def numpy_engine():
-    previous = config._active
-    config.set_backend("numpy")
-    try:
-        yield
-    finally:
-        config._active = previous
+def _numpy(numpy_engine):
+    """Every test here runs on the NumPy engine."""
 
 
 L = K.layers

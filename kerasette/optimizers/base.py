@@ -327,6 +327,24 @@ class Optimizer:
         self.apply(list(grads), list(variables))
         return self._iterations
 
+    def _built_variables(self):
+        """The variables the optimizer was built with (``apply(grads)`` without variables)."""
+        if not self.built:
+            raise ValueError("When passing `grads` without `variables`, the optimizer must "
+                             "already be built on a list of variables. Call "
+                             "`optimizer.build(trainable_variables)` first.")
+        return self._trainable_variables
+
+    def _apply_targets(self, trainable_variables):
+        """The variables an ``apply`` updates: ``trainable_variables`` (building the
+        optimizer on first use), or, for None, the ones it was built with."""
+        if trainable_variables is None:
+            return list(self._built_variables())
+        trainable_variables = list(trainable_variables)
+        if not self.built:
+            self.build(trainable_variables)
+        return trainable_variables
+
     def apply(self, grads, trainable_variables=None):
         """Update ``trainable_variables`` from ``grads`` and advance ``iterations`` by 1.
 
@@ -338,11 +356,7 @@ class Optimizer:
         if len(grads) == 0:
             return
         if trainable_variables is None:
-            if not self.built:
-                raise ValueError("When passing `grads` without `variables`, the optimizer must "
-                                 "already be built on a list of variables. Call "
-                                 "`optimizer.build(trainable_variables)` first.")
-            variables = self._trainable_variables
+            variables = self._built_variables()
             if len(grads) != len(variables):
                 raise ValueError(f"Received {len(grads)} gradients, but the optimizer is "
                                  f"tracking {len(variables)} trainable variables.")
@@ -690,25 +704,34 @@ class Optimizer:
 
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
         """Pure form of ``apply``: values in, ``(new trainable values, new
-        optimizer values)`` out. The optimizer must be built."""
+        optimizer values)`` out (``optimizer_variables``: the values of ``variables``).
+        The optimizer must be built."""
         if not self.built:
             raise ValueError(f"To call `stateless_apply`, {type(self).__name__} must be built; "
                              "call `optimizer.build(trainable_variables)` first.")
-        if len(optimizer_variables) != len(self._variables):
-            raise ValueError(f"Expected {len(self._variables)} optimizer values, got "
-                             f"{len(optimizer_variables)}.")
+        own = self.variables
+        if len(optimizer_variables) != len(own):
+            raise ValueError(f"Expected {len(own)} optimizer values, got {len(optimizer_variables)}.")
         tv = self._trainable_variables
         if len(trainable_variables) != len(tv):
             raise ValueError(f"{type(self).__name__}.stateless_apply: expected {len(tv)} trainable "
                              f"values (the variables it was built with), got "
                              f"{len(trainable_variables)}.")
-        with bind_values(tv + self._variables, list(trainable_variables) + list(optimizer_variables)):
-            self._pure_call = True  # the caller's arrays are never updated in place
+        pure = self._pure_optimizers()
+        with bind_values(tv + own, list(trainable_variables) + list(optimizer_variables)):
+            for opt in pure:
+                opt._pure_call = True  # the caller's arrays are never updated in place
             try:
                 self.apply(grads)
             finally:
-                self._pure_call = False
-            return get_values(tv), get_values(self._variables)
+                for opt in pure:
+                    opt._pure_call = False
+            return get_values(tv), get_values(own)
+
+    def _pure_optimizers(self):
+        """The optimizers whose in-place fast path ``stateless_apply`` turns off (a
+        wrapper's inner ones)."""
+        return [self]
 
     # ------------------------------------------------------------ saving
     def set_weights(self, weights):

@@ -11,7 +11,7 @@ are optimizer variables, so the step stays pure (one jitted step on JAX).
 from __future__ import annotations
 
 from .. import ops
-from ..variables import bind_values, get_values
+from ..variables import get_values
 from .base import Optimizer
 
 
@@ -89,15 +89,7 @@ class LossScaleOptimizer(Optimizer):
         else keep every value; then adjust the scale."""
         if len(grads) == 0:
             return
-        if trainable_variables is None:
-            if not self.built:
-                raise ValueError("When passing `grads` without `variables`, the optimizer must "
-                                 "already be built on a list of variables. Call "
-                                 "`optimizer.build(trainable_variables)` first.")
-            trainable_variables = self._trainable_variables
-        trainable_variables = list(trainable_variables)
-        if not self.built:
-            self.build(trainable_variables)
+        trainable_variables = self._apply_targets(trainable_variables)
         inner = self.inner_optimizer
         finite = self.check_finite(grads)
         scale = self.dynamic_scale.value
@@ -122,18 +114,8 @@ class LossScaleOptimizer(Optimizer):
         self._write(self.step_counter, ops.where(
             finite, ops.where(grow, zero, ops.add(counter, ops.ones_like(counter))), zero))
 
-    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
-        """Pure ``apply``: ``(new trainable values, new values of ``variables``)``."""
-        if not self.built:
-            raise ValueError("To call `stateless_apply`, LossScaleOptimizer must be built; call "
-                             "`optimizer.build(trainable_variables)` first.")
-        own = self.variables
-        if len(optimizer_variables) != len(own):
-            raise ValueError(f"Expected {len(own)} optimizer values, got {len(optimizer_variables)}.")
-        tv = self._trainable_variables
-        with bind_values(tv + own, list(trainable_variables) + list(optimizer_variables)):
-            self.apply(grads)
-            return get_values(tv), get_values(own)
+    def _pure_optimizers(self):
+        return [self.inner_optimizer]
 
     @property
     def learning_rate(self):

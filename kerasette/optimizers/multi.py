@@ -13,7 +13,6 @@ import re
 from collections.abc import MutableMapping
 
 from .. import ops
-from ..variables import bind_values, get_values
 from .base import Optimizer
 from .loss_scale import LossScaleOptimizer
 
@@ -195,15 +194,7 @@ class MultiOptimizer(Optimizer):
         """Give each inner optimizer the gradients of its variables; advance ``iterations``."""
         if len(grads) == 0:
             return
-        if trainable_variables is None:
-            if not self.built:
-                raise ValueError("When passing `grads` without `variables`, the optimizer must "
-                                 "already be built on a list of variables. Call "
-                                 "`optimizer.build(trainable_variables)` first.")
-            trainable_variables = self._trainable_variables
-        trainable_variables = list(trainable_variables)
-        if not self.built:
-            self.build(trainable_variables)
+        trainable_variables = self._apply_targets(trainable_variables)
         if len(grads) != len(trainable_variables):
             raise ValueError("Gradients must match trainable variables one-to-one. Received "
                              f"{len(grads)} gradients and {len(trainable_variables)} variables.")
@@ -216,24 +207,8 @@ class MultiOptimizer(Optimizer):
         it = self._iterations
         self._write(it, ops.add(it.value, ops.ones_like(it.value)))
 
-    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
-        """Pure ``apply``: ``(new trainable values, new values of ``variables``)``."""
-        if not self.built:
-            raise ValueError("To call `stateless_apply`, MultiOptimizer must be built; call "
-                             "`optimizer.build(trainable_variables)` first.")
-        own = self.variables
-        if len(optimizer_variables) != len(own):
-            raise ValueError(f"Expected {len(own)} optimizer values, got {len(optimizer_variables)}.")
-        tv = self._trainable_variables
-        with bind_values(tv + own, list(trainable_variables) + list(optimizer_variables)):
-            for opt in self._inner_optimizers:
-                opt._pure_call = True
-            try:
-                self.apply(grads)
-            finally:
-                for opt in self._inner_optimizers:
-                    opt._pure_call = False
-            return get_values(tv), get_values(own)
+    def _pure_optimizers(self):
+        return list(self._inner_optimizers)
 
     def finalize_variable_values(self, var_list):
         var_list = list(var_list)
