@@ -123,6 +123,60 @@ def _flatten(x, leaves):
                 f"lists, tuples and dicts of them can be replayed)")
 
 
+def _checker(args):
+    """A compiled ``check(args) -> leaves | None``: the leaves of ``args`` when they
+    have the signature of this ``args`` (the same nesting, container types and
+    lengths, array shapes and dtypes, scalar types, Python values), else None.
+    Straight-line code, so a replayed call pays a few attribute reads per leaf
+    instead of ``_flatten``'s walk; None where the nesting has other leaf kinds.
+    (Stricter than the signature is fine: a miss falls back to ``_flatten``.)"""
+    lines, consts, leaves = [], [], []
+
+    def const(x):
+        consts.append(x)
+        return f"k{len(consts) - 1}"
+
+    def walk(x, var):
+        t = type(x)
+        if t is np.ndarray:
+            lines.append(f"if type({var}) is not _nd or {var}.shape != {const(x.shape)} or "
+                         f"{var}.dtype != {const(x.dtype)}: return None")
+            leaves.append(var)
+        elif t is list or t is tuple:
+            lines.append(f"if type({var}) is not {const(t)} or len({var}) != {len(x)}: return None")
+            if x:
+                names = [f"v{len(lines)}_{i}" for i in range(len(x))]
+                lines.append(f"{', '.join(names)}, = {var}")
+                for v, name in zip(x, names):
+                    walk(v, name)
+        elif t is dict:
+            lines.append(f"if type({var}) is not dict or tuple({var}) != {const(tuple(x))}: "
+                         f"return None")
+            for k, v in x.items():
+                name = f"v{len(lines)}"
+                lines.append(f"{name} = {var}[{const(k)}]")
+                walk(v, name)
+        elif isinstance(x, np.generic):
+            lines.append(f"if type({var}) is not {const(t)}: return None")
+            leaves.append(var)
+        elif x is None or t in (int, float, bool, str):
+            lines.append(f"if type({var}) is not {const(t)} or {var} != {const(x)}: return None")
+        else:
+            raise _Stop("")
+
+    try:
+        walk(args, "args")
+    except _Stop:
+        return None
+    src = ("def check(args):\n" + "".join(f"    {line}\n" for line in lines)
+           + f"    leaves = [{', '.join(leaves)}]\n"
+           + f"    if len(set(map(id, leaves))) != {len(leaves)}: return None\n"
+           + "    return leaves\n")
+    scope = {"_nd": np.ndarray, **{f"k{i}": c for i, c in enumerate(consts)}}
+    exec(compile(src, "<kerasette replay check>", "exec"), scope)  # noqa: S102 - generated here
+    return scope["check"]
+
+
 # ---------------------------------------------------------------- recording
 class _Recording:
     """One eager run of ``fn`` with every adapter call written down."""
@@ -570,10 +624,16 @@ class Replayed:
         self.produced = {}  # id -> array this step returned last time (the in-place guard)
         self.stats = {"recorded": 0, "replayed": 0, "eager": 0}
         self.causes = []
+        self.fast = None  # the program replayed last (its ``check`` tells a call of its signature)
 
     def __call__(self, *args):
         if Replayed.active is not None or autodiff._tape is not None:
             return self.fn(*args)  # inside a recording or a value_and_grad: plain calls
+        fast = self.fast  # the last replayed program: its signature checked by its own code
+        if fast is not None:
+            leaves = fast.check(args)
+            if leaves is not None:
+                return self._replay(fast, leaves, args)
         leaves = []
         try:
             key = _flatten(args, leaves)
@@ -584,22 +644,27 @@ class Replayed:
             key = (key, tuple([first.setdefault(id(x), i) for i, x in enumerate(leaves)]))
         prog = self.programs.get(key, False)
         if callable(prog):
-            mutated = prog.mutated
-            if mutated:
-                produced = self.produced
-                for i in mutated:
-                    x = leaves[i]
-                    if produced.get(id(x)) is not x:  # not what this step wrote: eager, as the
-                        return self._note(self.fn(*args), "eager")  # optimizer would
-                out = self._run(prog, leaves)
-                self.produced = {id(leaves[i]): leaves[i] for i in mutated}  # updated in place
-            else:
-                out = self._run(prog, leaves)
-            self.stats["replayed"] += 1
-            return out
+            if prog.check is not None:
+                self.fast = prog
+            return self._replay(prog, leaves, args)
         if prog is None:
             return self._note(self.fn(*args), "eager")
         return self._record(key, args, leaves, prog or (0, None))
+
+    def _replay(self, prog, leaves, args):
+        mutated = prog.mutated
+        if mutated:
+            produced = self.produced
+            for i in mutated:
+                x = leaves[i]
+                if produced.get(id(x)) is not x:  # not what this step wrote: eager, as the
+                    return self._note(self.fn(*args), "eager")  # optimizer would
+            out = self._run(prog, leaves)
+            self.produced = {id(leaves[i]): leaves[i] for i in mutated}  # updated in place
+        else:
+            out = self._run(prog, leaves)
+        self.stats["replayed"] += 1
+        return out
 
     @staticmethod
     def _run(prog, leaves):
@@ -643,6 +708,8 @@ class Replayed:
             if len(last.spec) == len(rec.spec) and all(map(_same, last.spec, rec.spec)):
                 prog = _compile(rec, len(leaves))
                 prog.mutated = tuple(sorted(rec.mutated))
+                # (a checker tells signatures with no array in two places apart only)
+                prog.check = _checker(args) if len(set(map(id, leaves))) == len(leaves) else None
                 self._store(key, prog)
                 return self._note(out, None)
             if count + 1 >= _MAX_RECORDINGS:
@@ -653,6 +720,8 @@ class Replayed:
 
     def _store(self, key, value):
         if key not in self.programs and len(self.programs) >= _MAX_SIGNATURES:
+            if self.fast is not None and self.programs[next(iter(self.programs))] is self.fast:
+                self.fast = None
             self.programs.pop(next(iter(self.programs)))
         self.programs[key] = value
 
