@@ -230,7 +230,23 @@ def _binary(name, f, rx, ry):
 
         return Traced(out, (x if tx else None, y if ty else None), vjp)
 
+    def lower(out, x, y):
+        """The replay recorder's plain-array form of one traced call (``replay.py``):
+        ``fwd(x, y) -> out`` and ``bwd(g, x, y, out) -> vjp(g)``, for arguments of
+        the recorded signature (the same shapes, dtypes and tracedness)."""
+        tx, ty = type(x) is Traced, type(y) is Traced
+        xs, ys = np.shape(x.value if tx else x), np.shape(y.value if ty else y)
+
+        def bwd(g, xv, yv, out):
+            return (unbroadcast(rx(g, xv, yv, out), xs) if tx else None,
+                    unbroadcast(ry(g, xv, yv, out), ys) if ty else None)
+
+        if out.value.dtype is F64:
+            return (lambda xv, yv: _demote(f(xv, yv), xv, yv)), bwd
+        return f, bwd  # the signature fixes the result dtype: no float64 to demote
+
     op.__name__ = name
+    op.lower = lower
     return op
 
 
@@ -322,6 +338,8 @@ def _unary(name, f, d):
                 out = f(xv)
                 return Traced(out, (x,), lambda g: (d(g, xv, out),))
             return f(x)
+
+        op.lower = lambda out, x: (f, lambda g, xv, out: (d(g, xv, out),))  # see _binary
     op.__name__ = name
     return op
 
@@ -484,6 +502,16 @@ def sum(x, axis=None, keepdims=False):
     return _reduce_sum(x, axis, keepdims)
 
 
+def _sum_lower(out, x, axis=None, keepdims=False):  # see _binary's lower
+    axis = _ax(axis)
+    shp = x.value.shape
+    return (lambda xv, *_: _reduce_sum(xv, axis, keepdims),
+            lambda g, xv, *rest: (_spread(g if keepdims else _expand(g, axis, len(shp)), shp),))
+
+
+sum.lower = _sum_lower
+
+
 def _mean(x, axis, keepdims):
     if type(x) is np.ndarray and (x.dtype is F32 or x.dtype is F64) and x.size:
         out = np.add.reduce(x, axis=axis, keepdims=keepdims)
@@ -505,6 +533,21 @@ def mean(x, axis=None, keepdims=False):
 
         return Traced(out, (x,), vjp)
     return _demote(_mean(x, axis, keepdims)[0], x)
+
+
+def _mean_lower(out, x, axis=None, keepdims=False):  # see _binary's lower
+    axis = _ax(axis)
+    shp = x.value.shape
+    n = _mean(x.value, axis, keepdims)[1]  # shapes only
+
+    def bwd(g, xv, *rest):
+        g = g / n
+        return (_spread(g if keepdims else _expand(g, axis, len(shp)), shp),)
+
+    return (lambda xv, *_: _mean(xv, axis, keepdims)[0]), bwd
+
+
+mean.lower = _mean_lower
 
 
 def _extremum(name, f):
@@ -1057,6 +1100,19 @@ def matmul(x, y):
         return gx, gy
 
     return Traced(out, (x if tx else None, y if ty else None), vjp)
+
+
+def _matmul_lower(out, x, y):
+    """See ``_binary``'s lower: the two-matrix case (one GEMM each way); None otherwise."""
+    tx, ty = type(x) is Traced, type(y) is Traced
+    xv, yv = (x.value if tx else x), (y.value if ty else y)
+    if (type(xv) is not np.ndarray or type(yv) is not np.ndarray or xv.ndim != 2 or yv.ndim != 2
+            or (BF16 is not None and BF16 in (xv.dtype, yv.dtype))):
+        return None
+    return np.matmul, lambda g, xv, yv, out: ((g @ yv.T if tx else None), (xv.T @ g if ty else None))
+
+
+matmul.lower = _matmul_lower
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -45,6 +45,7 @@ the optimizer's own ownership check); otherwise that call runs eagerly.
 """
 from __future__ import annotations
 
+import re
 import warnings
 from threading import get_ident
 
@@ -192,6 +193,8 @@ class _Recording:
         self.funcs = []  # the functions called, f0, f1...
         self.mutated = set()  # input indices updated in place
         self.frames = {}  # id(frame) of an open value_and_grad -> names of its values, leaves
+        self.region = None  # the open value_and_grad's lowering (_Region), None: not lowerable
+        self.plain = set()  # names of traced nodes that replay holds as plain arrays
         self.depth = 0
         self.thread = get_ident()  # other threads' calls are not this step's
         self.cause = None  # why this run cannot be replayed (recording stops, the run goes on)
@@ -295,7 +298,30 @@ class _Recording:
         self.n += 1
         self.lines.append(f"{name} = f{len(self.funcs) - 1}({', '.join(parts)})")
         self.spec.append(tuple(spec))
+        if self.region is not None:
+            self._lower(fn, args, kwargs, out, name)
         self._outputs(out, name)
+
+    def _lower(self, fn, args, kwargs, out, name):
+        """The plain-array form of the call just written down (inside a value_and_grad):
+        ``name = fwd(args)`` and, for the backward pass, ``bwd(g, args, name)``
+        (the op's ``lower``); an op with none makes the whole region run traced."""
+        region = self.region
+        if type(out) is not Traced:
+            if _has_traced(out):
+                self.region = None  # traced values in a container (split, unstack...)
+            return  # not differentiable: run as written, on plain arrays
+        lower = getattr(fn, "lower", None)
+        pair = lower(out, *args, **kwargs) if lower is not None else None
+        if pair is None:
+            self.region = None
+            return
+        fwd, bwd = pair
+        plain = [self._ref(a, [], plain=True) for a in args]
+        self.funcs.append(fwd)
+        region.alt[len(self.lines) - 1] = f"{name} = f{len(self.funcs) - 1}({', '.join(plain)})"
+        self.funcs.append(bwd)
+        region.nodes[name] = f"f{len(self.funcs) - 1}(g_{name}, {''.join(p + ', ' for p in plain)}{name})"
 
     # -- value_and_grad: fresh leaves, the forward ops, then the backward pass unrolled
     def enter(self, params):
@@ -306,6 +332,7 @@ class _Recording:
             return autodiff.enter(params)
         out = autodiff.enter(params)
         self.call(_open, (params,), {}, out, "enter")
+        self.region = _Region(len(self.lines))
         frame = self.names[id(out[0])]
         self.frames[id(out[0])] = (frame, self.names[id(out[1])] if id(out[1]) in self.names
                                    else None)
@@ -328,6 +355,7 @@ class _Recording:
         except _Stop as e:
             self.cause = f"{e.args[0]} (value_and_grad)"
             return out
+        region, self.region = self.region, None
         lines = []
         summed = set()  # names whose gradient variable exists
         if reached:
@@ -338,10 +366,14 @@ class _Recording:
             if name is None:  # cannot happen: a node gets its name when its gradient starts
                 self.cause = "a backward node the recorder did not see"
                 return out
+            if region is not None:
+                region.lines[len(lines)] = f"b = {region.nodes[name]}" if name in region.nodes \
+                    else None
             lines.append(f"b = {name}.vjp(g_{name})")
             for i, p, how, slot in events:
                 pname = self.names.get(id(p))
                 if pname is None:  # a node made inside an op: reached through its child
+                    region = None
                     pname = f"p{self.n}"
                     self.n += 1
                     lines.append(f"{pname} = {name}.parents[{i}]")
@@ -364,6 +396,12 @@ class _Recording:
         self.n += 1
         lines.append(f"{name} = (({value_expr}, {aux_expr}), _leaf_grads({leaves_expr}, "
                      f"{values_name}, [{', '.join(found)}]))")
+        if region is not None and None not in region.lines.values():  # every op has a plain form
+            for i, line in region.alt.items():
+                self.lines[i] = line
+            for i, line in region.lines.items():
+                lines[i] = line
+            self.plain.update(region.nodes)
         self.lines.extend(lines)
         self.spec.append((tuple(spec), tuple(lines)))
         self._outputs(out, name)
@@ -383,6 +421,29 @@ class _Recording:
         self.spec.append(("return", tuple(spec)))
         self.lines.append(f"return {expr}")
         self.keep = self.names = self.value_of = None  # ids are only meaningful while recording
+
+
+class _Region:
+    """A value_and_grad being recorded: each op's plain-array line (by line index)
+    and each traced node's backward call (``_Recording._lower``)."""
+
+    __slots__ = ("start", "alt", "nodes", "lines")
+
+    def __init__(self, start):
+        self.start = start
+        self.alt = {}  # index in the program -> the plain-array line replacing it
+        self.nodes = {}  # traced node name -> its vjp as a call on plain arrays
+        self.lines = {}  # index in the backward lines -> its plain form (None: none)
+
+
+def _has_traced(x):
+    if type(x) is Traced:
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_has_traced(v) for v in x)
+    if isinstance(x, dict):
+        return any(_has_traced(v) for v in x.values())
+    return False
 
 
 def _has_leaf(x):
@@ -598,10 +659,17 @@ _SCOPE = {"_ones_like": np.ones_like, "_array": np.array, "_asarray": np.asarray
           "_result_type": np.result_type, "_leaf_grads": autodiff.leaf_grads}
 
 
+_VALUE = re.compile(r"\b(r\d+)\.value\b")
+
+
 def _compile(rec, n_inputs):
     args = ", ".join(f"a{i}" for i in range(n_inputs))
     unpack = f"    {args}, = leaves\n" if n_inputs else ""
-    src = "def replay(leaves):\n" + unpack + "".join(f"    {line}\n" for line in rec.lines)
+    lines = rec.lines
+    if rec.plain:  # nodes replay holds as plain arrays: their ``.value`` is themselves
+        plain = rec.plain
+        lines = [_VALUE.sub(lambda m: m[1] if m[1] in plain else m[0], line) for line in lines]
+    src = "def replay(leaves):\n" + unpack + "".join(f"    {line}\n" for line in lines)
     scope = dict(_SCOPE)
     scope.update({f"f{i}": f for i, f in enumerate(rec.funcs)})
     scope.update({f"c{i}": c for i, c in enumerate(rec.consts)})
