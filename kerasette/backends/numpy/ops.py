@@ -235,11 +235,12 @@ def _binary(name, f, rx, ry):
         ``fwd(x, y) -> out`` and ``bwd(g, x, y, out) -> vjp(g)``, for arguments of
         the recorded signature (the same shapes, dtypes and tracedness)."""
         tx, ty = type(x) is Traced, type(y) is Traced
-        xs, ys = np.shape(x.value if tx else x), np.shape(y.value if ty else y)
+        to_x = _reducer(np.shape(x.value if tx else x), out.value.shape)
+        to_y = _reducer(np.shape(y.value if ty else y), out.value.shape)
 
         def bwd(g, xv, yv, out):
-            return (unbroadcast(rx(g, xv, yv, out), xs) if tx else None,
-                    unbroadcast(ry(g, xv, yv, out), ys) if ty else None)
+            return (to_x(rx(g, xv, yv, out)) if tx else None,
+                    to_y(ry(g, xv, yv, out)) if ty else None)
 
         if out.value.dtype is F64:
             return (lambda xv, yv: _demote(f(xv, yv), xv, yv)), bwd
@@ -248,6 +249,25 @@ def _binary(name, f, rx, ry):
     op.__name__ = name
     op.lower = lower
     return op
+
+
+def _reducer(shape, full):
+    """``unbroadcast(g, shape)`` for a ``g`` of shape ``full`` known ahead (the axes to
+    sum found once); any other ``g`` goes through ``unbroadcast``."""
+    if shape == full:
+        return lambda g: g if type(g) is np.ndarray and g.shape == full else unbroadcast(g, shape)
+    nd = len(full) - len(shape)
+    axes = tuple(range(nd)) + tuple(i + nd for i, n in enumerate(shape) if n == 1 and full[i + nd] != 1)
+    if not axes:
+        return lambda g: unbroadcast(g, shape)
+    add = np.add.reduce
+
+    def to(g):
+        if type(g) is np.ndarray and g.shape == full:
+            return add(g, axis=axes, keepdims=True).reshape(shape)
+        return unbroadcast(g, shape)
+
+    return to
 
 
 def _pow_dx(g, x, y, out):
@@ -502,11 +522,32 @@ def sum(x, axis=None, keepdims=False):
     return _reduce_sum(x, axis, keepdims)
 
 
+def _spreader(out, axis, keepdims, shp, n=None):
+    """A reduction's VJP for replay (``_binary``'s lower): ``g`` (divided by ``n``)
+    spread back to ``shp``, its expanded shape found once for ``g`` of ``out``'s shape."""
+    full = np.shape(out)
+    kshape = full if keepdims else np.shape(_expand(np.zeros(full), axis, len(shp)))
+    small = math.prod(shp) <= 4096
+
+    def bwd(g, *rest):
+        if n is not None:
+            g = g / n
+        if np.shape(g) != full:
+            return (_spread(g if keepdims else _expand(g, axis, len(shp)), shp),)
+        g = np.reshape(g, kshape)
+        if small:  # _spread's np.full, in its two steps
+            buf = np.empty(shp, dtype=g.dtype)
+            np.copyto(buf, g, casting="unsafe")
+            return (buf,)
+        return (np.broadcast_to(g, shp),)
+
+    return bwd
+
+
 def _sum_lower(out, x, axis=None, keepdims=False):  # see _binary's lower
     axis = _ax(axis)
-    shp = x.value.shape
-    return (lambda xv, *_: _reduce_sum(xv, axis, keepdims),
-            lambda g, xv, *rest: (_spread(g if keepdims else _expand(g, axis, len(shp)), shp),))
+    return ((lambda xv, *_: _reduce_sum(xv, axis, keepdims)),
+            _spreader(out.value, axis, keepdims, x.value.shape))
 
 
 sum.lower = _sum_lower
@@ -537,14 +578,15 @@ def mean(x, axis=None, keepdims=False):
 
 def _mean_lower(out, x, axis=None, keepdims=False):  # see _binary's lower
     axis = _ax(axis)
-    shp = x.value.shape
-    n = _mean(x.value, axis, keepdims)[1]  # shapes only
+    xv = x.value
+    n = _mean(xv, axis, keepdims)[1]  # shapes only
+    fwd = (lambda xv, *_: _mean(xv, axis, keepdims)[0])
+    if type(xv) is np.ndarray and (xv.dtype is F32 or xv.dtype is F64) and xv.size:
+        add = np.add.reduce  # _mean's fast path, with its count found once
 
-    def bwd(g, xv, *rest):
-        g = g / n
-        return (_spread(g if keepdims else _expand(g, axis, len(shp)), shp),)
-
-    return (lambda xv, *_: _mean(xv, axis, keepdims)[0]), bwd
+        def fwd(xv, *_):
+            return add(xv, axis=axis, keepdims=keepdims) / n
+    return fwd, _spreader(out.value, axis, keepdims, xv.shape, n)
 
 
 mean.lower = _mean_lower

@@ -359,7 +359,7 @@ class _Recording:
         lines = []
         summed = set()  # names whose gradient variable exists
         if reached:
-            lines.append(f"g_{root} = _ones_like({root}.value)")
+            lines.append(f"g_{root} = {self._const(np.ones_like(value.value))}.copy()")
             summed.add(root)
         for node, events in log:
             name = self.names.get(id(node))
