@@ -765,6 +765,8 @@ class Trainer:
 
     # ------------------------------------------------------ data to engine
     def _to_engine(self, nest):
+        if nest is None:
+            return None
         b = config._active or config.active()
         if type(nest) is np.ndarray and nest.dtype.kind not in "USO":  # the common case
             return b.convert(nest)

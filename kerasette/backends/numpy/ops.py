@@ -532,9 +532,9 @@ def _spreader(out, axis, keepdims, shp, n=None):
     def bwd(g, *rest):
         if n is not None:
             g = g / n
-        if np.shape(g) != full:
+        if getattr(g, "shape", None) != full:  # (an ndarray or a NumPy scalar: its own reshape)
             return (_spread(g if keepdims else _expand(g, axis, len(shp)), shp),)
-        g = np.reshape(g, kshape)
+        g = g.reshape(kshape)
         if small:  # _spread's np.full, in its two steps
             buf = np.empty(shp, dtype=g.dtype)
             np.copyto(buf, g, casting="unsafe")
