@@ -29,6 +29,9 @@ def softmax(x, axis=-1):
     return Traced(e, (x,), lambda g: (e * (g - np.sum(g * e, axis=axis, keepdims=True)),))
 
 
+softmax.fresh = True  # its result is a new buffer (see ops._binary's into)
+
+
 def log_softmax(x, axis=-1):
     x = _float_input(x)
     xv = x.value if type(x) is Traced else x

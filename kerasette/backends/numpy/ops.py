@@ -248,6 +248,8 @@ def _binary(name, f, rx, ry):
 
     op.__name__ = name
     op.lower = lower
+    if isinstance(f, np.ufunc):  # replay may write the result into a dead first argument
+        op.into = lambda x, y, out: f(x, y, out=out)
     return op
 
 
@@ -360,6 +362,8 @@ def _unary(name, f, d):
             return f(x)
 
         op.lower = lambda out, x: (f, lambda g, xv, out: (d(g, xv, out),))  # see _binary
+    if isinstance(f, np.ufunc):  # see _binary
+        op.into = lambda x, out: f(x, out=out)
     op.__name__ = name
     return op
 
@@ -425,6 +429,7 @@ tanh = _unary("tanh", np.tanh, lambda g, x, o: g * (1 - o * o))
 erf = _unary("erf", _erf, lambda g, x, o: g * ((2 / _SQRT_PI) * np.exp(-x * x)))
 sigmoid = _unary("sigmoid", _sigmoid, lambda g, x, o: g * (o * (1 - o)))
 relu = _unary("relu", lambda x: np.maximum(x, 0), lambda g, x, o: g * (x > 0))
+relu.into = lambda x, out: np.maximum(x, 0, out=out)
 softplus = _unary("softplus", lambda x: np.logaddexp(x, 0), lambda g, x, o: g * _sigmoid(x))
 
 
@@ -1155,6 +1160,7 @@ def _matmul_lower(out, x, y):
 
 
 matmul.lower = _matmul_lower
+matmul.fresh = True  # its result is a new buffer (replay may reuse it: see _binary's into)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -45,6 +45,7 @@ the optimizer's own ownership check); otherwise that call runs eagerly.
 """
 from __future__ import annotations
 
+import collections
 import re
 import warnings
 from threading import get_ident
@@ -195,6 +196,8 @@ class _Recording:
         self.frames = {}  # id(frame) of an open value_and_grad -> names of its values, leaves
         self.region = None  # the open value_and_grad's lowering (_Region), None: not lowerable
         self.plain = set()  # names of traced nodes that replay holds as plain arrays
+        self.fresh = set()  # names of arrays an op of this program made (no one else has them)
+        self.into = {}  # line index -> (its first argument, the line writing into it)
         self.depth = 0
         self.thread = get_ident()  # other threads' calls are not this step's
         self.cause = None  # why this run cannot be replayed (recording stops, the run goes on)
@@ -300,7 +303,25 @@ class _Recording:
         self.spec.append(tuple(spec))
         if self.region is not None:
             self._lower(fn, args, kwargs, out, name)
+        elif type(out) is np.ndarray and not self.frames:
+            self._into(fn, args, kwargs, out, name, parts)
         self._outputs(out, name)
+
+    def _into(self, fn, args, kwargs, out, name, parts):
+        """Note a plain call whose result may overwrite its first argument: an array an
+        earlier op of this program made fresh (``fresh``/``into`` ops), of the result's
+        shape and dtype, if nothing else reads it (``finish_program`` decides)."""
+        into = getattr(fn, "into", None)
+        if into is None and not getattr(fn, "fresh", False):
+            return
+        self.fresh.add(name)
+        if into is None or kwargs or not args or type(args[0]) is not np.ndarray:
+            return
+        first = self.names.get(id(args[0]))
+        if first in self.fresh and args[0].shape == out.shape and args[0].dtype == out.dtype:
+            self.funcs.append(into)
+            self.into[len(self.lines) - 1] = (
+                first, f"{name} = f{len(self.funcs) - 1}({', '.join(parts)}, {first})")
 
     def _lower(self, fn, args, kwargs, out, name):
         """The plain-array form of the call just written down (inside a value_and_grad):
@@ -420,6 +441,11 @@ class _Recording:
             return
         self.spec.append(("return", tuple(spec)))
         self.lines.append(f"return {expr}")
+        if self.into:  # a fresh array read once, by the line that may write into it
+            uses = collections.Counter(_NAME.findall("\n".join(self.lines)))
+            for i, (first, line) in self.into.items():
+                if uses[first] == 2:  # its definition and this line
+                    self.lines[i] = line
         self.keep = self.names = self.value_of = None  # ids are only meaningful while recording
 
 
@@ -659,6 +685,7 @@ _SCOPE = {"_ones_like": np.ones_like, "_array": np.array, "_asarray": np.asarray
           "_result_type": np.result_type, "_leaf_grads": autodiff.leaf_grads}
 
 
+_NAME = re.compile(r"\br\d+(?:_\d+)*\b")
 _VALUE = re.compile(r"\b(r\d+)\.value\b")
 
 
