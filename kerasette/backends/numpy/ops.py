@@ -250,6 +250,7 @@ def _binary(name, f, rx, ry):
     op.lower = lower
     if isinstance(f, np.ufunc):  # replay may write the result into a dead first argument
         op.into = lambda x, y, out: f(x, y, out=out)
+        op.ufunc = f  # and call f itself where it gives the op's dtype (no float64 demoted)
     return op
 
 
@@ -364,6 +365,7 @@ def _unary(name, f, d):
         op.lower = lambda out, x: (f, lambda g, xv, out: (d(g, xv, out),))  # see _binary
     if isinstance(f, np.ufunc):  # see _binary
         op.into = lambda x, out: f(x, out=out)
+        op.ufunc = f
     op.__name__ = name
     return op
 

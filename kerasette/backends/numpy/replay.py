@@ -303,8 +303,13 @@ class _Recording:
         self.spec.append(tuple(spec))
         if self.region is not None:
             self._lower(fn, args, kwargs, out, name)
-        elif type(out) is np.ndarray and not self.frames:
-            self._into(fn, args, kwargs, out, name, parts)
+        elif not self.frames:
+            ufunc = getattr(fn, "ufunc", None)
+            if ufunc is not None and not kwargs and _plain_leaves(args) and \
+                    np.result_type(ufunc(*args)) == np.result_type(out):
+                self.funcs[-1] = ufunc  # the op is its ufunc on this signature: call it directly
+            if type(out) is np.ndarray:
+                self._into(fn, args, kwargs, out, name, parts)
         self._outputs(out, name)
 
     def _into(self, fn, args, kwargs, out, name, parts):
@@ -460,6 +465,11 @@ class _Region:
         self.alt = {}  # index in the program -> the plain-array line replacing it
         self.nodes = {}  # traced node name -> its vjp as a call on plain arrays
         self.lines = {}  # index in the backward lines -> its plain form (None: none)
+
+
+def _plain_leaves(args):
+    """Whether every argument is an ndarray, a NumPy scalar or a Python number."""
+    return all(type(a) in (np.ndarray, int, float, bool) or isinstance(a, np.generic) for a in args)
 
 
 def _has_traced(x):
@@ -717,6 +727,7 @@ class Replayed:
         self.backend = backend
         self.programs = {}  # signature -> compiled program | (count, last recording) | None
         self.produced = {}  # id -> array this step returned last time (the in-place guard)
+        self.last = None  # the program replayed last and the inputs it updated in place
         self.stats = {"recorded": 0, "replayed": 0, "eager": 0}
         self.causes = []
         self.fast = None  # the program replayed last (its ``check`` tells a call of its signature)
@@ -749,13 +760,17 @@ class Replayed:
     def _replay(self, prog, leaves, args):
         mutated = prog.mutated
         if mutated:
-            produced = self.produced
-            for i in mutated:
-                x = leaves[i]
-                if produced.get(id(x)) is not x:  # not what this step wrote: eager, as the
-                    return self._note(self.fn(*args), "eager")  # optimizer would
+            last = self.last  # (program, its in-place inputs) of the previous replay
+            if last is None or last[0] is not prog or \
+                    any([leaves[i] is not x for i, x in zip(mutated, last[1])]):
+                produced = self.produced
+                for i in mutated:
+                    x = leaves[i]
+                    if produced.get(id(x)) is not x:  # not what this step wrote: eager, as the
+                        return self._note(self.fn(*args), "eager")  # optimizer would
+                self.produced = {id(leaves[i]): leaves[i] for i in mutated}  # updated in place
+                self.last = (prog, [leaves[i] for i in mutated])
             out = self._run(prog, leaves)
-            self.produced = {id(leaves[i]): leaves[i] for i in mutated}  # updated in place
         else:
             out = self._run(prog, leaves)
         self.stats["replayed"] += 1
@@ -778,6 +793,7 @@ class Replayed:
             except _Stop:
                 got = []
             self.produced = {id(x): x for x in got}
+            self.last = None
         return out
 
     mutating = False
