@@ -358,7 +358,7 @@ class _Recording:
             return autodiff.enter(params)
         out = autodiff.enter(params)
         self.call(_open, (params,), {}, out, "enter")
-        self.region = _Region(len(self.lines))
+        self.region = _Region(len(self.funcs) - 1)
         frame = self.names[id(out[0])]
         self.frames[id(out[0])] = (frame, self.names[id(out[1])] if id(out[1]) in self.names
                                    else None)
@@ -420,14 +420,18 @@ class _Recording:
             found.append(f"g_{leaf_name}" if leaf_name in summed else "None")
         name = f"r{self.n}"
         self.n += 1
-        lines.append(f"{name} = (({value_expr}, {aux_expr}), _leaf_grads({leaves_expr}, "
-                     f"{values_name}, [{', '.join(found)}]))")
-        if region is not None and None not in region.lines.values():  # every op has a plain form
+        lowered = region is not None and None not in region.lines.values()
+        if lowered:  # every op has a plain form: the leaves are plain arrays too
             for i, line in region.alt.items():
                 self.lines[i] = line
             for i, line in region.lines.items():
                 lines[i] = line
             self.plain.update(region.nodes)
+            self.funcs[region.open] = _open_plain
+            self.plain.update(self.names[id(leaf)] for leaf in traced)
+            leaves_expr = self._const([_MARK if type(leaf) is Traced else None for leaf in f.leaves])
+        lines.append(f"{name} = (({value_expr}, {aux_expr}), _leaf_grads({leaves_expr}, "
+                     f"{values_name}, [{', '.join(found)}]))")
         self.lines.extend(lines)
         self.spec.append((tuple(spec), tuple(lines)))
         self._outputs(out, name)
@@ -458,10 +462,10 @@ class _Region:
     """A value_and_grad being recorded: each op's plain-array line (by line index)
     and each traced node's backward call (``_Recording._lower``)."""
 
-    __slots__ = ("start", "alt", "nodes", "lines")
+    __slots__ = ("open", "alt", "nodes", "lines")
 
-    def __init__(self, start):
-        self.start = start
+    def __init__(self, open_func):
+        self.open = open_func  # the index of its ``_open`` among the program's functions
         self.alt = {}  # index in the program -> the plain-array line replacing it
         self.nodes = {}  # traced node name -> its vjp as a call on plain arrays
         self.lines = {}  # index in the backward lines -> its plain form (None: none)
@@ -684,6 +688,16 @@ def _first_const_difference(a, b):
     return None
 
 
+def _open_plain(params):
+    """``_open`` where every op has a plain-array form: the leaves are the arrays
+    (``leaf_grads`` is told which are traced by markers, ``_MARK``)."""
+    values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
+    return values, values
+
+
+_MARK = Traced.__new__(Traced)  # "this leaf is traced" for leaf_grads: never on a tape, no value
+
+
 def _open(params):
     """Replay's ``enter``: the parameters' arrays and the leaves (no tape: replay
     runs the backward pass as recorded, with no bookkeeping)."""
@@ -696,7 +710,7 @@ _SCOPE = {"_ones_like": np.ones_like, "_array": np.array, "_asarray": np.asarray
 
 
 _NAME = re.compile(r"\br\d+(?:_\d+)*\b")
-_VALUE = re.compile(r"\b(r\d+)\.value\b")
+_VALUE = re.compile(r"\b(r\d+(?:_\d+)*)\.value\b")
 
 
 def _compile(rec, n_inputs):
