@@ -21,6 +21,27 @@ adapter methods, what was computed:
 * loops whose trip count is a shape or a Python int (``scan``, ``map``,
   ``fori_loop``...) are not entries: their bodies' calls are, unrolled.
 
+Lowering to plain NumPy (what makes replay cheaper than the eager step):
+
+* inside a ``value_and_grad``, an op that has a plain-array form (its ``lower``
+  attribute, next to its VJP in ``ops.py``: the element-wise binary and unary
+  ops, ``sum``, ``mean``, the two-matrix ``matmul``) is also written down as
+  ``r = fwd(arrays)`` and its VJP as ``b = bwd(g, arrays, r)``, both made at
+  recording time for this signature (the reduction axes, broadcast axes and
+  counts found once). When every traced op of the region has one, the region is
+  replayed in that form: no ``Traced`` node, no closure, the leaves plain arrays
+  (``_open_plain``; ``leaf_grads`` told which are traced by markers), the root
+  gradient a copied constant. Otherwise the region replays traced, as above.
+* outside a ``value_and_grad``, an element-wise op whose ufunc gives the op's
+  own dtype on this signature is called as the ufunc itself; and one whose first
+  argument is an array this program made fresh (a ``fresh``/``into`` op: a new
+  buffer no one else holds), of the result's shape and dtype, and read by no
+  other line, writes its result into it (``out=``; ``into``). Both give the
+  same bits as the op: the same ufunc on the same operands.
+* a replayed signature is told by the program's own ``check`` (generated
+  straight-line code comparing container types, lengths, shapes and dtypes),
+  tried first on the program replayed last; a miss falls back to ``_flatten``.
+
 The recording is turned into Python source (one line per entry) and compiled.
 A signature is replayed only once two consecutive recordings of it are the same
 program (same functions, same sources, equal constants; a constant array must
@@ -37,8 +58,9 @@ Not seen by the recorder: Python side effects (printing, a Python counter), and
 a Variable the step reads but does not take as input (its array is captured as
 a constant; the trainer's steps take every model, optimizer and metric variable).
 
-Replay creates fresh arrays for its results (no buffer is reused between calls),
-so a result the caller keeps is never overwritten. Inputs that the recorded
+Replay creates fresh arrays for its results (no buffer is reused between calls;
+``out=`` only reuses an intermediate of the same call), so a result the caller
+keeps is never overwritten. Inputs that the recorded
 program updates in place (the optimizers' in-place fast path) are updated in
 replay only when they are arrays this step returned at its previous call (as
 the optimizer's own ownership check); otherwise that call runs eagerly.
