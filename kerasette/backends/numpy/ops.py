@@ -249,7 +249,7 @@ def _binary(name, f, rx, ry):
     op.__name__ = name
     op.lower = lower
     if isinstance(f, np.ufunc):  # replay may write the result into a dead first argument
-        op.into = lambda x, y, out: f(x, y, out=out)
+        op.into = lambda x, y, out=None: f(x, y, out=out)
         op.ufunc = f  # and call f itself where it gives the op's dtype (no float64 demoted)
     return op
 
@@ -364,7 +364,7 @@ def _unary(name, f, d):
 
         op.lower = lambda out, x: (f, lambda g, xv, out: (d(g, xv, out),))  # see _binary
     if isinstance(f, np.ufunc):  # see _binary
-        op.into = lambda x, out: f(x, out=out)
+        op.into = lambda x, out=None: f(x, out=out)
         op.ufunc = f
     op.__name__ = name
     return op
@@ -431,7 +431,7 @@ tanh = _unary("tanh", np.tanh, lambda g, x, o: g * (1 - o * o))
 erf = _unary("erf", _erf, lambda g, x, o: g * ((2 / _SQRT_PI) * np.exp(-x * x)))
 sigmoid = _unary("sigmoid", _sigmoid, lambda g, x, o: g * (o * (1 - o)))
 relu = _unary("relu", lambda x: np.maximum(x, 0), lambda g, x, o: g * (x > 0))
-relu.into = lambda x, out: np.maximum(x, 0, out=out)
+relu.into = lambda x, out=None: np.maximum(x, 0, out=out)
 softplus = _unary("softplus", lambda x: np.logaddexp(x, 0), lambda g, x, o: g * _sigmoid(x))
 
 

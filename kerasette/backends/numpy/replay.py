@@ -342,13 +342,13 @@ class _Recording:
         if into is None and not getattr(fn, "fresh", False):
             return
         self.fresh.add(name)
-        if into is None or kwargs or not args or type(args[0]) is not np.ndarray:
+        if into is None or "out" in kwargs or not args or type(args[0]) is not np.ndarray:
             return
         first = self.names.get(id(args[0]))
         if first in self.fresh and args[0].shape == out.shape and args[0].dtype == out.dtype:
             self.funcs.append(into)
             self.into[len(self.lines) - 1] = (
-                first, f"{name} = f{len(self.funcs) - 1}({', '.join(parts)}, {first})")
+                first, f"{name} = f{len(self.funcs) - 1}({', '.join(parts)}, out={first})")
 
     def _lower(self, fn, args, kwargs, out, name):
         """The plain-array form of the call just written down (inside a value_and_grad):
