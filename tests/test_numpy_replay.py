@@ -265,7 +265,7 @@ def test_in_place_results_never_touch_an_array_read_again():
         x = rng.normal(size=(2, 3)).astype("float32")
         assert _same(f(x, w, c), fn(x, w, c))
     assert f.stats["replayed"] == 3
-    assert ", r" in f.fast.source.splitlines()[-2]  # the last relu writes into its matmul
+    assert "out=r" in f.fast.source.splitlines()[-2]  # the last relu writes into its matmul
 
 
 def test_the_fast_signature_check_sends_a_new_dtype_or_nesting_to_a_new_recording():
