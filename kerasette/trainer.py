@@ -535,7 +535,7 @@ class Trainer:
 
     def _run_step(self, kind, *data):
         fn, groups = self._get_step(kind)
-        state = tuple(get_values(g) for g in groups)
+        state = tuple([[v._value for v in g] for g in groups])  # get_values of each group
         out = fn(state, *data)
         if kind == "predict":
             out, new = out
