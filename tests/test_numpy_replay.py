@@ -278,3 +278,16 @@ def test_the_fast_signature_check_sends_a_new_dtype_or_nesting_to_a_new_recordin
     assert f([x.astype("float64")], 2.0).dtype == np.float64
     assert np.array_equal(f([x], 3.0), x * 3) and np.array_equal(f((x,), 2.0), x * 2)
     assert f([x[:2]], 2.0).shape == (2,)
+
+
+def test_reflected_operators_lower_too():
+    b = config.active()
+    grad = b.value_and_grad(lambda p: (b.sum((1.0 - p[0]) * (2.0 / p[0]) + b.square(p[1])), ()))
+    f = b.jit(lambda w, v: grad([w, v]))
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        w, v = rng.random(3).astype("float32") + 0.5, rng.random((2, 3)).astype("float32")
+        (value, _), grads = f(w, v)
+        (value2, _), grads2 = grad([w, v])
+        assert np.array_equal(value, value2) and _same(grads, grads2)
+    assert f.stats["replayed"] == 2 and ".vjp(" not in f.fast.source

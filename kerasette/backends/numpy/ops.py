@@ -1227,7 +1227,18 @@ def einsum(subscripts, *operands):
 
 # ---------------------------------------------------------------- operators
 def _r(f):
-    return lambda a, b: f(b, a)
+    r = lambda a, b: f(b, a)  # noqa: E731
+    lower = getattr(f, "lower", None)
+    if lower is not None:  # replay's plain form (see _binary): f's, arguments swapped
+        def r_lower(out, a, b):
+            pair = lower(out, b, a)
+            if pair is None:
+                return None
+            fwd, bwd = pair
+            return (lambda a, b: fwd(b, a)), (lambda g, a, b, o: bwd(g, b, a, o))
+
+        r.lower = r_lower
+    return r
 
 
 Traced.__add__ = add
