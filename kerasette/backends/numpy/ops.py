@@ -1163,6 +1163,10 @@ def _matmul_lower(out, x, y):
 
 matmul.lower = _matmul_lower
 matmul.fresh = True  # its result is a new buffer (replay may reuse it: see _binary's into)
+# replay calls np.matmul itself on two plain float matrices (what matmul runs for them)
+matmul.direct = lambda x, y: np.matmul if (
+    type(x) is np.ndarray and type(y) is np.ndarray and x.ndim == 2 and y.ndim == 2
+    and not (BF16 is not None and BF16 in (x.dtype, y.dtype))) else None
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

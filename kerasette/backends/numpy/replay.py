@@ -33,7 +33,9 @@ Lowering to plain NumPy (what makes replay cheaper than the eager step):
   (``_open_plain``; ``leaf_grads`` told which are traced by markers), the root
   gradient a copied constant. Otherwise the region replays traced, as above.
 * outside a ``value_and_grad``, an element-wise op whose ufunc gives the op's
-  own dtype on this signature is called as the ufunc itself; and one whose first
+  own dtype on this signature is called as the ufunc itself (an op's ``direct``
+  names the NumPy function it runs on given arguments: ``matmul``'s
+  ``np.matmul`` for two matrices); and one whose first
   argument is an array this program made fresh (a ``fresh``/``into`` op: a new
   buffer no one else holds), of the result's shape and dtype, and read by no
   other line, writes its result into it (``out=``; ``into``). Both give the
@@ -327,9 +329,12 @@ class _Recording:
             self._lower(fn, args, kwargs, out, name)
         elif not self.frames:
             ufunc = getattr(fn, "ufunc", None)
+            direct = getattr(fn, "direct", None)
             if ufunc is not None and not kwargs and _plain_leaves(args) and \
                     np.result_type(ufunc(*args)) == np.result_type(out):
                 self.funcs[-1] = ufunc  # the op is its ufunc on this signature: call it directly
+            elif direct is not None and not kwargs:
+                self.funcs[-1] = direct(*args) or fn  # the NumPy function it runs on these
             if type(out) is np.ndarray:
                 self._into(fn, args, kwargs, out, name, parts)
         self._outputs(out, name)
