@@ -282,7 +282,9 @@ def test_the_fast_signature_check_sends_a_new_dtype_or_nesting_to_a_new_recordin
 
 def test_reflected_operators_lower_too():
     b = config.active()
-    grad = b.value_and_grad(lambda p: (b.sum((1.0 - p[0]) * (2.0 / p[0]) + b.square(p[1])), ()))
+    ints = np.arange(3)  # int64 meeting float32: float64, demoted back to float32
+    grad = b.value_and_grad(lambda p: (b.sum((1.0 - p[0]) * (2.0 / p[0]) + b.square(p[1])
+                                             + b.multiply(p[0], ints)), ()))
     f = b.jit(lambda w, v: grad([w, v]))
     rng = np.random.default_rng(0)
     for _ in range(4):
@@ -290,4 +292,5 @@ def test_reflected_operators_lower_too():
         (value, _), grads = f(w, v)
         (value2, _), grads2 = grad([w, v])
         assert np.array_equal(value, value2) and _same(grads, grads2)
+        assert value.dtype == value2.dtype == np.float32
     assert f.stats["replayed"] == 2 and ".vjp(" not in f.fast.source

@@ -242,7 +242,7 @@ def _binary(name, f, rx, ry):
             return (to_x(rx(g, xv, yv, out)) if tx else None,
                     to_y(ry(g, xv, yv, out)) if ty else None)
 
-        if out.value.dtype is F64:
+        if getattr(f(x.value if tx else x, y.value if ty else y), "dtype", None) is F64:
             return (lambda xv, yv: _demote(f(xv, yv), xv, yv)), bwd
         return f, bwd  # the signature fixes the result dtype: no float64 to demote
 
