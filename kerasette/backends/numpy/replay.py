@@ -330,12 +330,15 @@ class _Recording:
         elif not self.frames:
             ufunc = getattr(fn, "ufunc", None)
             direct = getattr(fn, "direct", None)
-            if ufunc is not None and not kwargs and _plain_leaves(args) and \
-                    np.result_type(ufunc(*args)) == np.result_type(out):
-                self.funcs[-1] = ufunc  # the op is its ufunc on this signature: call it directly
+            if ufunc is not None:
+                if kwargs or not _plain_leaves(args) or \
+                        np.result_type(ufunc(*args)) != np.result_type(out):
+                    ufunc = False  # (a float64 result demoted: no direct call, no out=)
+                else:
+                    self.funcs[-1] = ufunc  # the op is its ufunc on this signature: call it
             elif direct is not None and not kwargs:
                 self.funcs[-1] = direct(*args) or fn  # the NumPy function it runs on these
-            if type(out) is np.ndarray:
+            if type(out) is np.ndarray and ufunc is not False:
                 self._into(fn, args, kwargs, out, name, parts)
         self._outputs(out, name)
 
