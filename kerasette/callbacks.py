@@ -185,20 +185,36 @@ class CallbackList:
     def on_predict_begin(self, logs=None): self._call("on_predict_begin", logs)
     def on_predict_end(self, logs=None): self._call("on_predict_end", logs)
 
+    def _overriding(self, *hooks):
+        """The bound ``hooks`` of the callbacks that override them, in order (a batch hook
+        runs per step: Callback's no-op defaults are skipped there). Found again when
+        callbacks are added or removed."""
+        key = (hooks, len(self.callbacks))
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = tuple(
+                getattr(c, h) for c in self.callbacks for h in hooks
+                if h in vars(c) or getattr(type(c), h, None) is not getattr(Callback, h))
+        return found
+
+    _found = None
+
+    def _batch(self, hooks, batch, logs):
+        if self._found is None:
+            self._found = {}
+        for hook in self._overriding(*hooks):
+            hook(batch, logs)
+
     def on_train_batch_begin(self, batch, logs=None):
-        for c in self.callbacks:
-            c.on_train_batch_begin(batch, logs)
-            c.on_batch_begin(batch, logs)
+        self._batch(("on_train_batch_begin", "on_batch_begin"), batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
-        for c in self.callbacks:
-            c.on_train_batch_end(batch, logs)
-            c.on_batch_end(batch, logs)
+        self._batch(("on_train_batch_end", "on_batch_end"), batch, logs)
 
-    def on_test_batch_begin(self, batch, logs=None): self._call("on_test_batch_begin", batch, logs)
-    def on_test_batch_end(self, batch, logs=None): self._call("on_test_batch_end", batch, logs)
-    def on_predict_batch_begin(self, batch, logs=None): self._call("on_predict_batch_begin", batch, logs)
-    def on_predict_batch_end(self, batch, logs=None): self._call("on_predict_batch_end", batch, logs)
+    def on_test_batch_begin(self, batch, logs=None): self._batch(("on_test_batch_begin",), batch, logs)
+    def on_test_batch_end(self, batch, logs=None): self._batch(("on_test_batch_end",), batch, logs)
+    def on_predict_batch_begin(self, batch, logs=None): self._batch(("on_predict_batch_begin",), batch, logs)
+    def on_predict_batch_end(self, batch, logs=None): self._batch(("on_predict_batch_end",), batch, logs)
 
 
 # ---------------------------------------------------------------- helpers

@@ -535,7 +535,7 @@ class Trainer:
 
     def _run_step(self, kind, *data):
         fn, groups = self._get_step(kind)
-        state = tuple(get_values(g) for g in groups)
+        state = tuple([[v._value for v in g] for g in groups])  # get_values of each group
         out = fn(state, *data)
         if kind == "predict":
             out, new = out
@@ -765,6 +765,8 @@ class Trainer:
 
     # ------------------------------------------------------ data to engine
     def _to_engine(self, nest):
+        if nest is None:
+            return None
         b = config._active or config.active()
         if type(nest) is np.ndarray and nest.dtype.kind not in "USO":  # the common case
             return b.convert(nest)

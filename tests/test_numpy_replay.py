@@ -229,3 +229,68 @@ def test_host_layers_and_run_eagerly_run_eagerly_with_one_message():
     d.compile(loss="mse", run_eagerly=True)
     d.train_on_batch(np.zeros((2, 6), "float32"), np.zeros((2, 3), "float32"))
     assert not isinstance(d._steps["train"][0], replay.Replayed)
+
+
+def _regression(jit):
+    m = K.Sequential([L.Input((6,)), L.Dense(5, activation="relu"), L.Dense(2)])
+    m.set_weights([np.cos(np.arange(w.size, dtype="float32")).reshape(w.shape) * 0.4 + 0.01 * i
+                   for i, w in enumerate(m.get_weights())])
+    m.compile(optimizer=K.optimizers.RMSprop(0.01), loss="mse", metrics=["mae"], jit_compile=jit)
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(22, 6)).astype("float32"), rng.normal(size=(22, 2)).astype("float32")
+    h = m.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)
+    return m, h.history, m.predict(x, batch_size=4, verbose=0)
+
+
+def test_a_step_whose_ops_all_have_plain_forms_replays_as_plain_numpy():
+    m1, h1, p1 = _regression(False)
+    m2, h2, p2 = _regression("auto")
+    step = m2._steps["train"][0]
+    prog = next(p for p in step.programs.values() if callable(p))
+    assert step.stats["replayed"] > 0 and ".vjp(" not in prog.source  # no tape closures
+    assert _same(m1.get_weights(), m2.get_weights()) and h1 == h2 and np.array_equal(p1, p2)
+
+
+def test_in_place_results_never_touch_an_array_read_again():
+    b = config.active()
+
+    def fn(x, w, c):
+        h = b.add(b.matmul(x, w), c)  # h is read twice below: never written into
+        return b.relu(b.add(h, c)), b.multiply(h, 2.0), b.relu(b.matmul(x, w))
+
+    f = b.jit(fn)
+    rng = np.random.default_rng(0)
+    w, c = rng.normal(size=(3, 4)).astype("float32"), rng.normal(size=4).astype("float32")
+    for i in range(5):
+        x = rng.normal(size=(2, 3)).astype("float32")
+        assert _same(f(x, w, c), fn(x, w, c))
+    assert f.stats["replayed"] == 3
+    assert "out=r" in f.fast.source.splitlines()[-2]  # the last relu writes into its matmul
+
+
+def test_the_fast_signature_check_sends_a_new_dtype_or_nesting_to_a_new_recording():
+    b = config.active()
+    f = b.jit(lambda xs, s: b.multiply(xs[0], s))
+    x = np.arange(3, dtype="float32")
+    for _ in range(4):
+        f([x], 2.0)
+    assert f.fast is not None and f.stats["replayed"] == 2
+    assert f([x.astype("float64")], 2.0).dtype == np.float64
+    assert np.array_equal(f([x], 3.0), x * 3) and np.array_equal(f((x,), 2.0), x * 2)
+    assert f([x[:2]], 2.0).shape == (2,)
+
+
+def test_reflected_operators_lower_too():
+    b = config.active()
+    ints = np.arange(3)  # int64 meeting float32: float64, demoted back to float32
+    grad = b.value_and_grad(lambda p: (b.sum((1.0 - p[0]) * (2.0 / p[0]) + b.square(p[1])
+                                             + b.multiply(p[0], ints)), ()))
+    f = b.jit(lambda w, v: grad([w, v]))
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        w, v = rng.random(3).astype("float32") + 0.5, rng.random((2, 3)).astype("float32")
+        (value, _), grads = f(w, v)
+        (value2, _), grads2 = grad([w, v])
+        assert np.array_equal(value, value2) and _same(grads, grads2)
+        assert value.dtype == value2.dtype == np.float32
+    assert f.stats["replayed"] == 2 and ".vjp(" not in f.fast.source

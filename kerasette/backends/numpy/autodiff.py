@@ -101,7 +101,7 @@ def unbroadcast(g, shape):
     nd = len(gs) - len(shape)
     axes = tuple(range(nd)) + tuple(i + nd for i, n in enumerate(shape) if n == 1 and gs[i + nd] != 1)
     if axes:
-        g = np.sum(g, axis=axes, keepdims=True)
+        g = (np.add.reduce if type(g) is np.ndarray else np.sum)(g, axis=axes, keepdims=True)
     return g.reshape(shape)
 
 

@@ -19,14 +19,24 @@ from .scratch import buffer
 
 
 # ------------------------------------------------------------------ softmax
+def _softmax(xv, axis, out=None):
+    """Softmax values of the array ``xv``; into ``out`` when given (replay's ``into``)."""
+    e = np.subtract(xv, np.max(xv, axis=axis, keepdims=True), out=out)
+    np.exp(e, out=e)
+    e /= np.sum(e, axis=axis, keepdims=True)
+    return e
+
+
 def softmax(x, axis=-1):
     x = _float_input(x)
     xv = x.value if type(x) is Traced else x
-    e = np.exp(xv - np.max(xv, axis=axis, keepdims=True))
-    e /= np.sum(e, axis=axis, keepdims=True)
+    e = _softmax(xv, axis)
     if type(x) is not Traced:
         return e
     return Traced(e, (x,), lambda g: (e * (g - np.sum(g * e, axis=axis, keepdims=True)),))
+
+
+softmax.into = lambda x, axis=-1, out=None: _softmax(x, axis, out)  # see ops._binary's into
 
 
 def log_softmax(x, axis=-1):

@@ -230,8 +230,47 @@ def _binary(name, f, rx, ry):
 
         return Traced(out, (x if tx else None, y if ty else None), vjp)
 
+    def lower(out, x, y):
+        """The replay recorder's plain-array form of one traced call (``replay.py``):
+        ``fwd(x, y) -> out`` and ``bwd(g, x, y, out) -> vjp(g)``, for arguments of
+        the recorded signature (the same shapes, dtypes and tracedness)."""
+        tx, ty = type(x) is Traced, type(y) is Traced
+        to_x = _reducer(np.shape(x.value if tx else x), out.value.shape)
+        to_y = _reducer(np.shape(y.value if ty else y), out.value.shape)
+
+        def bwd(g, xv, yv, out):
+            return (to_x(rx(g, xv, yv, out)) if tx else None,
+                    to_y(ry(g, xv, yv, out)) if ty else None)
+
+        if getattr(f(x.value if tx else x, y.value if ty else y), "dtype", None) is F64:
+            return (lambda xv, yv: _demote(f(xv, yv), xv, yv)), bwd
+        return f, bwd  # the signature fixes the result dtype: no float64 to demote
+
     op.__name__ = name
+    op.lower = lower
+    if isinstance(f, np.ufunc):  # replay may write the result into a dead first argument
+        op.into = lambda x, y, out=None: f(x, y, out=out)
+        op.ufunc = f  # and call f itself where it gives the op's dtype (no float64 demoted)
     return op
+
+
+def _reducer(shape, full):
+    """``unbroadcast(g, shape)`` for a ``g`` of shape ``full`` known ahead (the axes to
+    sum found once); any other ``g`` goes through ``unbroadcast``."""
+    if shape == full:
+        return lambda g: g if type(g) is np.ndarray and g.shape == full else unbroadcast(g, shape)
+    nd = len(full) - len(shape)
+    axes = tuple(range(nd)) + tuple(i + nd for i, n in enumerate(shape) if n == 1 and full[i + nd] != 1)
+    if not axes:
+        return lambda g: unbroadcast(g, shape)
+    add = np.add.reduce
+
+    def to(g):
+        if type(g) is np.ndarray and g.shape == full:
+            return add(g, axis=axes, keepdims=True).reshape(shape)
+        return unbroadcast(g, shape)
+
+    return to
 
 
 def _pow_dx(g, x, y, out):
@@ -322,6 +361,11 @@ def _unary(name, f, d):
                 out = f(xv)
                 return Traced(out, (x,), lambda g: (d(g, xv, out),))
             return f(x)
+
+        op.lower = lambda out, x: (f, lambda g, xv, out: (d(g, xv, out),))  # see _binary
+    if isinstance(f, np.ufunc):  # see _binary
+        op.into = lambda x, out=None: f(x, out=out)
+        op.ufunc = f
     op.__name__ = name
     return op
 
@@ -387,6 +431,7 @@ tanh = _unary("tanh", np.tanh, lambda g, x, o: g * (1 - o * o))
 erf = _unary("erf", _erf, lambda g, x, o: g * ((2 / _SQRT_PI) * np.exp(-x * x)))
 sigmoid = _unary("sigmoid", _sigmoid, lambda g, x, o: g * (o * (1 - o)))
 relu = _unary("relu", lambda x: np.maximum(x, 0), lambda g, x, o: g * (x > 0))
+relu.into = lambda x, out=None: np.maximum(x, 0, out=out)
 softplus = _unary("softplus", lambda x: np.logaddexp(x, 0), lambda g, x, o: g * _sigmoid(x))
 
 
@@ -484,6 +529,37 @@ def sum(x, axis=None, keepdims=False):
     return _reduce_sum(x, axis, keepdims)
 
 
+def _spreader(out, axis, keepdims, shp, n=None):
+    """A reduction's VJP for replay (``_binary``'s lower): ``g`` (divided by ``n``)
+    spread back to ``shp``, its expanded shape found once for ``g`` of ``out``'s shape."""
+    full = np.shape(out)
+    kshape = full if keepdims else np.shape(_expand(np.zeros(full), axis, len(shp)))
+    small = math.prod(shp) <= 4096
+
+    def bwd(g, *rest):
+        if n is not None:
+            g = g / n
+        if getattr(g, "shape", None) != full:  # (an ndarray or a NumPy scalar: its own reshape)
+            return (_spread(g if keepdims else _expand(g, axis, len(shp)), shp),)
+        g = g.reshape(kshape)
+        if small:  # _spread's np.full, in its two steps
+            buf = np.empty(shp, dtype=g.dtype)
+            np.copyto(buf, g, casting="unsafe")
+            return (buf,)
+        return (np.broadcast_to(g, shp),)
+
+    return bwd
+
+
+def _sum_lower(out, x, axis=None, keepdims=False):  # see _binary's lower
+    axis = _ax(axis)
+    return ((lambda xv, *_: _reduce_sum(xv, axis, keepdims)),
+            _spreader(out.value, axis, keepdims, x.value.shape))
+
+
+sum.lower = _sum_lower
+
+
 def _mean(x, axis, keepdims):
     if type(x) is np.ndarray and (x.dtype is F32 or x.dtype is F64) and x.size:
         out = np.add.reduce(x, axis=axis, keepdims=keepdims)
@@ -505,6 +581,22 @@ def mean(x, axis=None, keepdims=False):
 
         return Traced(out, (x,), vjp)
     return _demote(_mean(x, axis, keepdims)[0], x)
+
+
+def _mean_lower(out, x, axis=None, keepdims=False):  # see _binary's lower
+    axis = _ax(axis)
+    xv = x.value
+    n = _mean(xv, axis, keepdims)[1]  # shapes only
+    fwd = (lambda xv, *_: _mean(xv, axis, keepdims)[0])
+    if type(xv) is np.ndarray and (xv.dtype is F32 or xv.dtype is F64) and xv.size:
+        add = np.add.reduce  # _mean's fast path, with its count found once
+
+        def fwd(xv, *_):
+            return add(xv, axis=axis, keepdims=keepdims) / n
+    return fwd, _spreader(out.value, axis, keepdims, xv.shape, n)
+
+
+mean.lower = _mean_lower
 
 
 def _extremum(name, f):
@@ -1059,6 +1151,24 @@ def matmul(x, y):
     return Traced(out, (x if tx else None, y if ty else None), vjp)
 
 
+def _matmul_lower(out, x, y):
+    """See ``_binary``'s lower: the two-matrix case (one GEMM each way); None otherwise."""
+    tx, ty = type(x) is Traced, type(y) is Traced
+    xv, yv = (x.value if tx else x), (y.value if ty else y)
+    if (type(xv) is not np.ndarray or type(yv) is not np.ndarray or xv.ndim != 2 or yv.ndim != 2
+            or (BF16 is not None and BF16 in (xv.dtype, yv.dtype))):
+        return None
+    return np.matmul, lambda g, xv, yv, out: ((g @ yv.T if tx else None), (xv.T @ g if ty else None))
+
+
+matmul.lower = _matmul_lower
+matmul.fresh = True  # its result is a new buffer (replay may reuse it: see _binary's into)
+# replay calls np.matmul itself on two plain float matrices (what matmul runs for them)
+matmul.direct = lambda x, y: np.matmul if (
+    type(x) is np.ndarray and type(y) is np.ndarray and x.ndim == 2 and y.ndim == 2
+    and not (BF16 is not None and BF16 in (x.dtype, y.dtype))) else None
+
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -1121,7 +1231,18 @@ def einsum(subscripts, *operands):
 
 # ---------------------------------------------------------------- operators
 def _r(f):
-    return lambda a, b: f(b, a)
+    r = lambda a, b: f(b, a)  # noqa: E731
+    lower = getattr(f, "lower", None)
+    if lower is not None:  # replay's plain form (see _binary): f's, arguments swapped
+        def r_lower(out, a, b):
+            pair = lower(out, b, a)
+            if pair is None:
+                return None
+            fwd, bwd = pair
+            return (lambda a, b: fwd(b, a)), (lambda g, a, b, o: bwd(g, b, a, o))
+
+        r.lower = r_lower
+    return r
 
 
 Traced.__add__ = add

@@ -21,6 +21,29 @@ adapter methods, what was computed:
 * loops whose trip count is a shape or a Python int (``scan``, ``map``,
   ``fori_loop``...) are not entries: their bodies' calls are, unrolled.
 
+Lowering to plain NumPy (what makes replay cheaper than the eager step):
+
+* inside a ``value_and_grad``, an op that has a plain-array form (its ``lower``
+  attribute, next to its VJP in ``ops.py``: the element-wise binary and unary
+  ops, ``sum``, ``mean``, the two-matrix ``matmul``) is also written down as
+  ``r = fwd(arrays)`` and its VJP as ``b = bwd(g, arrays, r)``, both made at
+  recording time for this signature (the reduction axes, broadcast axes and
+  counts found once). When every traced op of the region has one, the region is
+  replayed in that form: no ``Traced`` node, no closure, the leaves plain arrays
+  (``_open_plain``; ``leaf_grads`` told which are traced by markers), the root
+  gradient a copied constant. Otherwise the region replays traced, as above.
+* outside a ``value_and_grad``, an element-wise op whose ufunc gives the op's
+  own dtype on this signature is called as the ufunc itself (an op's ``direct``
+  names the NumPy function it runs on given arguments: ``matmul``'s
+  ``np.matmul`` for two matrices); and one whose first
+  argument is an array this program made fresh (a ``fresh``/``into`` op: a new
+  buffer no one else holds), of the result's shape and dtype, and read by no
+  other line, writes its result into it (``out=``; ``into``). Both give the
+  same bits as the op: the same ufunc on the same operands.
+* a replayed signature is told by the program's own ``check`` (generated
+  straight-line code comparing container types, lengths, shapes and dtypes),
+  tried first on the program replayed last; a miss falls back to ``_flatten``.
+
 The recording is turned into Python source (one line per entry) and compiled.
 A signature is replayed only once two consecutive recordings of it are the same
 program (same functions, same sources, equal constants; a constant array must
@@ -37,14 +60,17 @@ Not seen by the recorder: Python side effects (printing, a Python counter), and
 a Variable the step reads but does not take as input (its array is captured as
 a constant; the trainer's steps take every model, optimizer and metric variable).
 
-Replay creates fresh arrays for its results (no buffer is reused between calls),
-so a result the caller keeps is never overwritten. Inputs that the recorded
+Replay creates fresh arrays for its results (no buffer is reused between calls;
+``out=`` only reuses an intermediate of the same call), so a result the caller
+keeps is never overwritten. Inputs that the recorded
 program updates in place (the optimizers' in-place fast path) are updated in
 replay only when they are arrays this step returned at its previous call (as
 the optimizer's own ownership check); otherwise that call runs eagerly.
 """
 from __future__ import annotations
 
+import collections
+import re
 import warnings
 from threading import get_ident
 
@@ -123,6 +149,60 @@ def _flatten(x, leaves):
                 f"lists, tuples and dicts of them can be replayed)")
 
 
+def _checker(args):
+    """A compiled ``check(args) -> leaves | None``: the leaves of ``args`` when they
+    have the signature of this ``args`` (the same nesting, container types and
+    lengths, array shapes and dtypes, scalar types, Python values), else None.
+    Straight-line code, so a replayed call pays a few attribute reads per leaf
+    instead of ``_flatten``'s walk; None where the nesting has other leaf kinds.
+    (Stricter than the signature is fine: a miss falls back to ``_flatten``.)"""
+    lines, consts, leaves = [], [], []
+
+    def const(x):
+        consts.append(x)
+        return f"k{len(consts) - 1}"
+
+    def walk(x, var):
+        t = type(x)
+        if t is np.ndarray:
+            lines.append(f"if type({var}) is not _nd or {var}.shape != {const(x.shape)} or "
+                         f"{var}.dtype != {const(x.dtype)}: return None")
+            leaves.append(var)
+        elif t is list or t is tuple:
+            lines.append(f"if type({var}) is not {const(t)} or len({var}) != {len(x)}: return None")
+            if x:
+                names = [f"v{len(lines)}_{i}" for i in range(len(x))]
+                lines.append(f"{', '.join(names)}, = {var}")
+                for v, name in zip(x, names):
+                    walk(v, name)
+        elif t is dict:
+            lines.append(f"if type({var}) is not dict or tuple({var}) != {const(tuple(x))}: "
+                         f"return None")
+            for k, v in x.items():
+                name = f"v{len(lines)}"
+                lines.append(f"{name} = {var}[{const(k)}]")
+                walk(v, name)
+        elif isinstance(x, np.generic):
+            lines.append(f"if type({var}) is not {const(t)}: return None")
+            leaves.append(var)
+        elif x is None or t in (int, float, bool, str):
+            lines.append(f"if type({var}) is not {const(t)} or {var} != {const(x)}: return None")
+        else:
+            raise _Stop("")
+
+    try:
+        walk(args, "args")
+    except _Stop:
+        return None
+    src = ("def check(args):\n" + "".join(f"    {line}\n" for line in lines)
+           + f"    leaves = [{', '.join(leaves)}]\n"
+           + f"    if len(set(map(id, leaves))) != {len(leaves)}: return None\n"
+           + "    return leaves\n")
+    scope = {"_nd": np.ndarray, **{f"k{i}": c for i, c in enumerate(consts)}}
+    exec(compile(src, "<kerasette replay check>", "exec"), scope)  # noqa: S102 - generated here
+    return scope["check"]
+
+
 # ---------------------------------------------------------------- recording
 class _Recording:
     """One eager run of ``fn`` with every adapter call written down."""
@@ -138,6 +218,10 @@ class _Recording:
         self.funcs = []  # the functions called, f0, f1...
         self.mutated = set()  # input indices updated in place
         self.frames = {}  # id(frame) of an open value_and_grad -> names of its values, leaves
+        self.region = None  # the open value_and_grad's lowering (_Region), None: not lowerable
+        self.plain = set()  # names of traced nodes that replay holds as plain arrays
+        self.fresh = set()  # names of arrays an op of this program made (no one else has them)
+        self.into = {}  # line index -> (its first argument, the line writing into it)
         self.depth = 0
         self.thread = get_ident()  # other threads' calls are not this step's
         self.cause = None  # why this run cannot be replayed (recording stops, the run goes on)
@@ -241,7 +325,59 @@ class _Recording:
         self.n += 1
         self.lines.append(f"{name} = f{len(self.funcs) - 1}({', '.join(parts)})")
         self.spec.append(tuple(spec))
+        if self.region is not None:
+            self._lower(fn, args, kwargs, out, name)
+        elif not self.frames:
+            ufunc = getattr(fn, "ufunc", None)
+            direct = getattr(fn, "direct", None)
+            if ufunc is not None:
+                if kwargs or not _plain_leaves(args) or \
+                        np.result_type(ufunc(*args)) != np.result_type(out):
+                    ufunc = False  # (a float64 result demoted: no direct call, no out=)
+                else:
+                    self.funcs[-1] = ufunc  # the op is its ufunc on this signature: call it
+            elif direct is not None and not kwargs:
+                self.funcs[-1] = direct(*args) or fn  # the NumPy function it runs on these
+            if type(out) is np.ndarray and ufunc is not False:
+                self._into(fn, args, kwargs, out, name, parts)
         self._outputs(out, name)
+
+    def _into(self, fn, args, kwargs, out, name, parts):
+        """Note a plain call whose result may overwrite its first argument: an array an
+        earlier op of this program made fresh (``fresh``/``into`` ops), of the result's
+        shape and dtype, if nothing else reads it (``finish_program`` decides)."""
+        into = getattr(fn, "into", None)
+        if into is None and not getattr(fn, "fresh", False):
+            return
+        self.fresh.add(name)
+        if into is None or "out" in kwargs or not args or type(args[0]) is not np.ndarray:
+            return
+        first = self.names.get(id(args[0]))
+        if first in self.fresh and args[0].shape == out.shape and args[0].dtype == out.dtype:
+            self.funcs.append(into)
+            self.into[len(self.lines) - 1] = (
+                first, f"{name} = f{len(self.funcs) - 1}({', '.join(parts)}, out={first})")
+
+    def _lower(self, fn, args, kwargs, out, name):
+        """The plain-array form of the call just written down (inside a value_and_grad):
+        ``name = fwd(args)`` and, for the backward pass, ``bwd(g, args, name)``
+        (the op's ``lower``); an op with none makes the whole region run traced."""
+        region = self.region
+        if type(out) is not Traced:
+            if _has_traced(out):
+                self.region = None  # traced values in a container (split, unstack...)
+            return  # not differentiable: run as written, on plain arrays
+        lower = getattr(fn, "lower", None)
+        pair = lower(out, *args, **kwargs) if lower is not None else None
+        if pair is None:
+            self.region = None
+            return
+        fwd, bwd = pair
+        plain = [self._ref(a, [], plain=True) for a in args]
+        self.funcs.append(fwd)
+        region.alt[len(self.lines) - 1] = f"{name} = f{len(self.funcs) - 1}({', '.join(plain)})"
+        self.funcs.append(bwd)
+        region.nodes[name] = f"f{len(self.funcs) - 1}(g_{name}, {''.join(p + ', ' for p in plain)}{name})"
 
     # -- value_and_grad: fresh leaves, the forward ops, then the backward pass unrolled
     def enter(self, params):
@@ -252,6 +388,7 @@ class _Recording:
             return autodiff.enter(params)
         out = autodiff.enter(params)
         self.call(_open, (params,), {}, out, "enter")
+        self.region = _Region(len(self.funcs) - 1)
         frame = self.names[id(out[0])]
         self.frames[id(out[0])] = (frame, self.names[id(out[1])] if id(out[1]) in self.names
                                    else None)
@@ -274,20 +411,25 @@ class _Recording:
         except _Stop as e:
             self.cause = f"{e.args[0]} (value_and_grad)"
             return out
+        region, self.region = self.region, None
         lines = []
         summed = set()  # names whose gradient variable exists
         if reached:
-            lines.append(f"g_{root} = _ones_like({root}.value)")
+            lines.append(f"g_{root} = {self._const(np.ones_like(value.value))}.copy()")
             summed.add(root)
         for node, events in log:
             name = self.names.get(id(node))
             if name is None:  # cannot happen: a node gets its name when its gradient starts
                 self.cause = "a backward node the recorder did not see"
                 return out
+            if region is not None:
+                region.lines[len(lines)] = f"b = {region.nodes[name]}" if name in region.nodes \
+                    else None
             lines.append(f"b = {name}.vjp(g_{name})")
             for i, p, how, slot in events:
                 pname = self.names.get(id(p))
                 if pname is None:  # a node made inside an op: reached through its child
+                    region = None
                     pname = f"p{self.n}"
                     self.n += 1
                     lines.append(f"{pname} = {name}.parents[{i}]")
@@ -308,6 +450,16 @@ class _Recording:
             found.append(f"g_{leaf_name}" if leaf_name in summed else "None")
         name = f"r{self.n}"
         self.n += 1
+        lowered = region is not None and None not in region.lines.values()
+        if lowered:  # every op has a plain form: the leaves are plain arrays too
+            for i, line in region.alt.items():
+                self.lines[i] = line
+            for i, line in region.lines.items():
+                lines[i] = line
+            self.plain.update(region.nodes)
+            self.funcs[region.open] = _open_plain
+            self.plain.update(self.names[id(leaf)] for leaf in traced)
+            leaves_expr = self._const([_MARK if type(leaf) is Traced else None for leaf in f.leaves])
         lines.append(f"{name} = (({value_expr}, {aux_expr}), _leaf_grads({leaves_expr}, "
                      f"{values_name}, [{', '.join(found)}]))")
         self.lines.extend(lines)
@@ -328,7 +480,40 @@ class _Recording:
             return
         self.spec.append(("return", tuple(spec)))
         self.lines.append(f"return {expr}")
+        if self.into:  # a fresh array read once, by the line that may write into it
+            uses = collections.Counter(_NAME.findall("\n".join(self.lines)))
+            for i, (first, line) in self.into.items():
+                if uses[first] == 2:  # its definition and this line
+                    self.lines[i] = line
         self.keep = self.names = self.value_of = None  # ids are only meaningful while recording
+
+
+class _Region:
+    """A value_and_grad being recorded: each op's plain-array line (by line index)
+    and each traced node's backward call (``_Recording._lower``)."""
+
+    __slots__ = ("open", "alt", "nodes", "lines")
+
+    def __init__(self, open_func):
+        self.open = open_func  # the index of its ``_open`` among the program's functions
+        self.alt = {}  # index in the program -> the plain-array line replacing it
+        self.nodes = {}  # traced node name -> its vjp as a call on plain arrays
+        self.lines = {}  # index in the backward lines -> its plain form (None: none)
+
+
+def _plain_leaves(args):
+    """Whether every argument is an ndarray, a NumPy scalar or a Python number."""
+    return all(type(a) in (np.ndarray, int, float, bool) or isinstance(a, np.generic) for a in args)
+
+
+def _has_traced(x):
+    if type(x) is Traced:
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_has_traced(v) for v in x)
+    if isinstance(x, dict):
+        return any(_has_traced(v) for v in x.values())
+    return False
 
 
 def _has_leaf(x):
@@ -533,6 +718,16 @@ def _first_const_difference(a, b):
     return None
 
 
+def _open_plain(params):
+    """``_open`` where every op has a plain-array form: the leaves are the arrays
+    (``leaf_grads`` is told which are traced by markers, ``_MARK``)."""
+    values = [p.value if type(p) is Traced else np.asarray(p) for p in params]
+    return values, values
+
+
+_MARK = Traced.__new__(Traced)  # "this leaf is traced" for leaf_grads: never on a tape, no value
+
+
 def _open(params):
     """Replay's ``enter``: the parameters' arrays and the leaves (no tape: replay
     runs the backward pass as recorded, with no bookkeeping)."""
@@ -544,10 +739,18 @@ _SCOPE = {"_ones_like": np.ones_like, "_array": np.array, "_asarray": np.asarray
           "_result_type": np.result_type, "_leaf_grads": autodiff.leaf_grads}
 
 
+_NAME = re.compile(r"\br\d+(?:_\d+)*\b")
+_VALUE = re.compile(r"\b(r\d+(?:_\d+)*)\.value\b")
+
+
 def _compile(rec, n_inputs):
     args = ", ".join(f"a{i}" for i in range(n_inputs))
     unpack = f"    {args}, = leaves\n" if n_inputs else ""
-    src = "def replay(leaves):\n" + unpack + "".join(f"    {line}\n" for line in rec.lines)
+    lines = rec.lines
+    if rec.plain:  # nodes replay holds as plain arrays: their ``.value`` is themselves
+        plain = rec.plain
+        lines = [_VALUE.sub(lambda m: m[1] if m[1] in plain else m[0], line) for line in lines]
+    src = "def replay(leaves):\n" + unpack + "".join(f"    {line}\n" for line in lines)
     scope = dict(_SCOPE)
     scope.update({f"f{i}": f for i, f in enumerate(rec.funcs)})
     scope.update({f"c{i}": c for i, c in enumerate(rec.consts)})
@@ -568,12 +771,19 @@ class Replayed:
         self.backend = backend
         self.programs = {}  # signature -> compiled program | (count, last recording) | None
         self.produced = {}  # id -> array this step returned last time (the in-place guard)
+        self.last = None  # the program replayed last and the inputs it updated in place
         self.stats = {"recorded": 0, "replayed": 0, "eager": 0}
         self.causes = []
+        self.fast = None  # the program replayed last (its ``check`` tells a call of its signature)
 
     def __call__(self, *args):
         if Replayed.active is not None or autodiff._tape is not None:
             return self.fn(*args)  # inside a recording or a value_and_grad: plain calls
+        fast = self.fast  # the last replayed program: its signature checked by its own code
+        if fast is not None:
+            leaves = fast.check(args)
+            if leaves is not None:
+                return self._replay(fast, leaves, args)
         leaves = []
         try:
             key = _flatten(args, leaves)
@@ -584,22 +794,31 @@ class Replayed:
             key = (key, tuple([first.setdefault(id(x), i) for i, x in enumerate(leaves)]))
         prog = self.programs.get(key, False)
         if callable(prog):
-            mutated = prog.mutated
-            if mutated:
+            if prog.check is not None:
+                self.fast = prog
+            return self._replay(prog, leaves, args)
+        if prog is None:
+            return self._note(self.fn(*args), "eager")
+        return self._record(key, args, leaves, prog or (0, None))
+
+    def _replay(self, prog, leaves, args):
+        mutated = prog.mutated
+        if mutated:
+            last = self.last  # (program, its in-place inputs) of the previous replay
+            if last is None or last[0] is not prog or \
+                    any([leaves[i] is not x for i, x in zip(mutated, last[1])]):
                 produced = self.produced
                 for i in mutated:
                     x = leaves[i]
                     if produced.get(id(x)) is not x:  # not what this step wrote: eager, as the
                         return self._note(self.fn(*args), "eager")  # optimizer would
-                out = self._run(prog, leaves)
                 self.produced = {id(leaves[i]): leaves[i] for i in mutated}  # updated in place
-            else:
-                out = self._run(prog, leaves)
-            self.stats["replayed"] += 1
-            return out
-        if prog is None:
-            return self._note(self.fn(*args), "eager")
-        return self._record(key, args, leaves, prog or (0, None))
+                self.last = (prog, [leaves[i] for i in mutated])
+            out = self._run(prog, leaves)
+        else:
+            out = self._run(prog, leaves)
+        self.stats["replayed"] += 1
+        return out
 
     @staticmethod
     def _run(prog, leaves):
@@ -618,6 +837,7 @@ class Replayed:
             except _Stop:
                 got = []
             self.produced = {id(x): x for x in got}
+            self.last = None
         return out
 
     mutating = False
@@ -643,6 +863,8 @@ class Replayed:
             if len(last.spec) == len(rec.spec) and all(map(_same, last.spec, rec.spec)):
                 prog = _compile(rec, len(leaves))
                 prog.mutated = tuple(sorted(rec.mutated))
+                # (a checker tells signatures with no array in two places apart only)
+                prog.check = _checker(args) if len(set(map(id, leaves))) == len(leaves) else None
                 self._store(key, prog)
                 return self._note(out, None)
             if count + 1 >= _MAX_RECORDINGS:
@@ -653,6 +875,8 @@ class Replayed:
 
     def _store(self, key, value):
         if key not in self.programs and len(self.programs) >= _MAX_SIGNATURES:
+            if self.fast is not None and self.programs[next(iter(self.programs))] is self.fast:
+                self.fast = None
             self.programs.pop(next(iter(self.programs)))
         self.programs[key] = value
 
