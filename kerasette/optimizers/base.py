@@ -739,7 +739,7 @@ class Optimizer:
         if not self.built:
             raise ValueError("You are calling `set_weights()` on an optimizer that has not yet "
                              "been built. Call `optimizer.build(trainable_variables)` first.")
-        for var, w in zip(self._variables, weights):
+        for var, w in zip(self.variables, weights):
             if tuple(var.shape) != tuple(getattr(w, "shape", ())):
                 raise ValueError(f"Optimizer variable {var.name!r} has shape {var.shape} not "
                                  f"compatible with provided weight shape {tuple(w.shape)}.")

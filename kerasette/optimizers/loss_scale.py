@@ -135,13 +135,6 @@ class LossScaleOptimizer(Optimizer):
     def finalize_variable_values(self, var_list):
         self.inner_optimizer.finalize_variable_values(var_list)
 
-    def set_weights(self, weights):
-        if not self.built:
-            raise ValueError("You are calling `set_weights()` on an optimizer that has not yet "
-                             "been built. Call `optimizer.build(trainable_variables)` first.")
-        for var, w in zip(self.variables, weights):
-            var.assign(w)
-
     def get_config(self):
         from . import serialize
         return {"name": self.name, "inner_optimizer": serialize(self.inner_optimizer),

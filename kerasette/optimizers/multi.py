@@ -216,13 +216,6 @@ class MultiOptimizer(Optimizer):
             if idx:
                 opt.finalize_variable_values([var_list[i] for i in idx])
 
-    def set_weights(self, weights):
-        if not self.built:
-            raise ValueError("You are calling `set_weights()` on an optimizer that has not yet "
-                             "been built. Call `optimizer.build(trainable_variables)` first.")
-        for var, w in zip(self.variables, weights):
-            var.assign(w)
-
     def get_config(self):
         m = self._optimizer_map
         if isinstance(m, OptimizerMap):
