@@ -31,6 +31,7 @@ with every variable bound in; JAX's stateless form ``train_step(state, data) ->
 """
 from __future__ import annotations
 
+import itertools
 import re
 import warnings
 
@@ -46,7 +47,7 @@ from .layers.layer import clear_call_losses, collect_losses
 from .layers.symbolic import flatten, map_structure
 from .utils.packing import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from .optimizers.loss_scale import LossScaleOptimizer
-from .variables import bind_values, get_values
+from .variables import bind_values, distinct, get_values
 
 _TAKES_TRAINING = {}  # model class -> whether its compute_loss takes `training`
 
@@ -147,13 +148,7 @@ class Trainer:
     def metrics_variables(self):
         """The state variables of ``metrics``, in order (the ``metrics_variables`` of the
         stateless steps)."""
-        out, seen = [], set()
-        for m in self.metrics:
-            for v in m.variables:
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    out.append(v)
-        return out
+        return distinct(v for m in self.metrics for v in m.variables)
 
     def reset_metrics(self):
         """Reset the state of every metric in ``metrics``."""
@@ -662,13 +657,7 @@ class Trainer:
             groups.append(self.metrics_variables)
         if kind == "train":
             groups.extend(o.variables for o in self._optimizers())
-        out, seen = [], set()
-        for g in groups:
-            for v in g:
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    out.append(v)
-        return out
+        return distinct(itertools.chain(*groups))
 
     def _stateless_groups(self, kind):
         groups = [self.trainable_variables, self.non_trainable_variables]

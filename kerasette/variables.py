@@ -228,3 +228,14 @@ class bind_values:  # noqa: N801 - used as a function: ``with bind_values(vs, xs
         for v, x in zip(self.variables, self.saved):
             v._value = x
         return False
+
+
+def distinct(items):
+    """``items`` in order, each object once (by identity: variables are not hashable
+    by value)."""
+    out, seen = [], set()
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out

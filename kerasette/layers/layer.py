@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import inspect
+import itertools
 import threading
 import warnings
 
@@ -17,7 +18,7 @@ from ..distribution import placement
 from ..random import SeedGenerator
 from ..variables import _FLOATS
 from ..variables import AUTOCAST as _AUTOCAST
-from ..variables import Variable
+from ..variables import Variable, distinct
 from .layer_api import LayerAPI
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
 
@@ -263,30 +264,15 @@ class Layer(LayerAPI):
     @property
     def weights(self):
         """Own weights (trainable first), then sub-layers', without duplicates."""
-        out, seen = [], set()
-        for w in self._trainable_variables + self._non_trainable_variables:
-            if id(w) not in seen:
-                seen.add(id(w))
-                out.append(w)
-        for layer in self._layers:
-            for w in layer.weights:
-                if id(w) not in seen:
-                    seen.add(id(w))
-                    out.append(w)
-        return out
+        return distinct(itertools.chain(self._trainable_variables, self._non_trainable_variables,
+                                        *(layer.weights for layer in self._layers)))
 
     @property
     def trainable_weights(self):
         if not self.trainable:
             return []
-        own = [w for w in self._trainable_variables]
-        seen = {id(w) for w in own}
-        for layer in self._layers:
-            for w in layer.trainable_weights:
-                if id(w) not in seen:
-                    seen.add(id(w))
-                    own.append(w)
-        return own
+        return distinct(itertools.chain(self._trainable_variables,
+                                        *(layer.trainable_weights for layer in self._layers)))
 
     @property
     def non_trainable_weights(self):
@@ -299,14 +285,9 @@ class Layer(LayerAPI):
     def variables(self):
         """Weights plus the state of seed generators and of stateful layers (everything
         the train step threads; only the weights are saved)."""
-        out = list(self.weights)
-        seen = {id(v) for v in out}
-        for layer in self._flatten_layers():
-            for v in [g.state for g in layer._seed_generators] + layer._state_variables:
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    out.append(v)
-        return out
+        return distinct(itertools.chain(self.weights, *(
+            [g.state for g in layer._seed_generators] + layer._state_variables
+            for layer in self._flatten_layers())))
 
     @property
     def non_trainable_variables(self):

@@ -16,7 +16,7 @@ import os
 
 import numpy as np
 
-from .h5_weights import own_variables, require_h5py, walk
+from .h5_weights import open_weights_h5, own_variables, require_h5py, walk
 
 
 class KerasFileEditor:
@@ -45,7 +45,6 @@ class KerasFileEditor:
         import io
         self.filepath = os.fspath(filepath)
         self.config = self.metadata = None
-        h5py = require_h5py()
         if self.filepath.endswith(".keras"):
             with open_archive(self.filepath) as (zf, metadata):
                 self.config = json.loads(read_member(zf, CONFIG_NAME, self.filepath))
@@ -57,13 +56,8 @@ class KerasFileEditor:
         else:
             raise ValueError(f"Invalid filename: expected a `.keras` or `.weights.h5` extension. "
                              f"Received: filepath={self.filepath}")
-        try:
-            f = h5py.File(source, "r")
-        except OSError as e:
-            raise ValueError(f"Cannot read the weights of {self.filepath}: the HDF5 data is "
-                             f"damaged or truncated ({e}).") from e
         self.object_metadata = {}
-        with f:
+        with open_weights_h5(source, self.filepath) as f:
             self.weights_dict = self._read_group(f, "")
         print(f"Keras model file '{self.filepath}'")
         if self.metadata:

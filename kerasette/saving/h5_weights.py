@@ -296,6 +296,17 @@ def _optimizer_pairs(opt, group, keys, variables, source):
 
 
 # --------------------------------------------------------------- weights files
+def open_weights_h5(source, filepath):
+    """``h5py.File(source, "r")`` (a path or a file-like object holding ``filepath``'s
+    weights); damaged data is a ``ValueError`` naming ``filepath``."""
+    h5py = require_h5py()
+    try:
+        return h5py.File(source, "r")
+    except OSError as e:
+        raise ValueError(f"Cannot read weights from {filepath}: the HDF5 data is damaged or "
+                         f"truncated ({e}).") from e
+
+
 def save_weights(model, filepath, overwrite=True):
     """Write ``model``'s weights (and optimizer state) to ``filepath`` (``*.weights.h5``).
 
@@ -345,7 +356,6 @@ def load_weights(model, filepath, skip_mismatch=False):
     if not model.built:
         raise ValueError(f"Model '{model.name}' is not built yet: build it (call it on data, or "
                          f"give it an Input) before loading weights into it.")
-    h5py = require_h5py()
     with open(filepath, "rb") as f:
         head = f.read(8)
     if head.startswith(b"PK"):
@@ -357,10 +367,5 @@ def load_weights(model, filepath, skip_mismatch=False):
     else:
         raise ValueError(f"{filepath} is neither an HDF5 weights file nor a .keras archive "
                          f"(it starts with {head!r}).")
-    try:
-        f = h5py.File(handle, "r")
-    except OSError as e:
-        raise ValueError(f"Cannot read weights from {filepath}: the HDF5 file is damaged or "
-                         f"truncated ({e}).") from e
-    with f, model_engine(model):
+    with open_weights_h5(handle, filepath) as f, model_engine(model):
         read_state(model, f, filepath, skip_mismatch=skip_mismatch)
